@@ -1,0 +1,31 @@
+# The two commands: `make run` and `make test`. Both set the machine up first (idempotent).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+
+.PHONY: setup run serve demo test lint check
+
+setup:
+	bash scripts/setup.sh
+
+## Install what is missing, load the demo district once, serve the app on http://$(HOST):$(PORT)
+run: setup demo serve
+
+demo:
+	$(PY) manage.py load_demo
+
+serve:
+	@echo "Serving urbanmgmt on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(VENV)/bin/gunicorn urbanmgmt.wsgi:application --bind $(HOST):$(PORT) \
+		--workers $(WORKERS) --access-logfile - --timeout 120
+
+## The whole test suite against a real PostGIS
+test: setup
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SpatialConfig(AppConfig):
+    """The spatial foundation. `django.contrib.gis` owns the label `gis`, so ours is `spatial`."""
+
+    name = "gis"
+    label = "spatial"
+    verbose_name = _("Spatial foundation")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from gis import layers
+
+        layers.register_core_kinds()

@@ -1,0 +1,624 @@
+"""Layer import: Shapefile, GeoJSON, GeoPackage and FlatGeobuf into PostGIS, all or nothing.
+
+A file is streamed in chunks through GDAL's Arrow interface (bounded memory), each chunk's
+attributes are decoded and checked and its geometries reprojected to EPSG:4326 and repaired
+with shapely, then written with PostgreSQL `COPY` into a temporary staging table. When the
+whole file has been read, one set-based statement per kind merges the staging table into
+the real one by natural key, inside the same transaction: a fatal problem anywhere rolls
+everything back, and re-importing the same file updates in place instead of duplicating.
+
+What a kind of layer is (its fields, natural key and merge) is declared with
+`register_kind()`; the spatial core registers administrative units and parcels, feature
+apps register theirs from their `AppConfig.ready()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyogrio
+import shapely
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+from tqdm import tqdm
+
+from gis import encodings as vnenc
+from gis.text import fold, nfc
+
+FieldType = Literal["text", "int", "float", "date"]
+GeometryKind = Literal["polygon", "line", "point"]
+
+_SQL_TYPES = {"text": "text", "int": "bigint", "float": "double precision", "date": "date"}
+_GEOMETRY_TYPES = {
+    "polygon": ("Polygon", "MultiPolygon"),
+    "line": ("LineString", "MultiLineString"),
+    "point": ("Point", "MultiPoint"),
+}
+_SHAPELY_PART_TYPE = {"polygon": 3, "line": 1, "point": 0}  # shapely.GeometryType values
+# Geographic bounds any layer of ours must fall in after reprojection: Viet Nam, with margin.
+_VIETNAM_BOUNDS = (100.0, 6.0, 118.0, 25.0)
+
+
+class ImportFailed(Exception):
+    """A fatal problem with the file: nothing was written, and the message says why."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A target field of a kind; `vietnamese` fields must arrive as readable Vietnamese."""
+
+    name: str
+    type: FieldType = "text"
+    required: bool = False
+    vietnamese: bool = False
+    aliases: tuple[str, ...] = ()
+    # Also stage a diacritics-free, lower-case copy as `<name>_folded`, for search columns.
+    folded: bool = False
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """What `import_layer KIND` loads: the fields it reads and how it merges them."""
+
+    name: str
+    label: str
+    fields: tuple[FieldSpec, ...]
+    geometry: GeometryKind
+    # merge(cursor, staging_table, options) -> (created, updated, warnings); it runs
+    # set-based SQL from the staging table and may raise ImportFailed.
+    merge: Callable[[Any, str, dict[str, Any]], tuple[int, int, list[str]]]
+    multi: bool = True  # store as the Multi* type
+
+
+@dataclass
+class RowIssue:
+    row: int
+    reason: str
+
+
+@dataclass
+class ImportSummary:
+    kind: str
+    source: str
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    repaired: list[RowIssue] = field(default_factory=list)
+    refused: list[RowIssue] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    encoding: str | None = None
+    source_crs: str = ""
+
+    @property
+    def unchanged(self) -> int:
+        return self.read - len(self.refused) - self.created - self.updated
+
+
+_KINDS: dict[str, ImportKind] = {}
+
+
+def register_kind(kind: ImportKind) -> None:
+    _KINDS[kind.name] = kind
+
+
+def kinds() -> dict[str, ImportKind]:
+    return dict(_KINDS)
+
+
+def get_kind(name: str) -> ImportKind:
+    try:
+        return _KINDS[name]
+    except KeyError:
+        raise ImportFailed(
+            _("Unknown kind of layer “%(kind)s”. Known kinds: %(known)s.")
+            % {"kind": name, "known": ", ".join(sorted(_KINDS))}
+        ) from None
+
+
+# --- reading the file ------------------------------------------------------------------
+
+
+def _read_info(path: Path, layer: str | None) -> dict[str, Any]:
+    if not path.exists():
+        raise ImportFailed(_("File not found: %(path)s") % {"path": path})
+    try:
+        layers = pyogrio.list_layers(path)
+    except Exception as exc:
+        raise ImportFailed(
+            _("Cannot read %(path)s as a GIS file (%(error)s).") % {"path": path, "error": exc}
+        ) from exc
+    names = [str(name) for name, _geom in layers]
+    if layer is None and len(names) > 1:
+        raise ImportFailed(
+            _("%(path)s holds several layers (%(layers)s): choose one with --layer.")
+            % {"path": path, "layers": ", ".join(names)}
+        )
+    if layer is not None and layer not in names:
+        raise ImportFailed(
+            _("%(path)s has no layer “%(layer)s”; its layers are: %(layers)s.")
+            % {"path": path, "layer": layer, "layers": ", ".join(names)}
+        )
+    try:
+        return pyogrio.read_info(path, layer=layer)
+    except Exception as exc:
+        raise ImportFailed(
+            _("Cannot read %(path)s (%(error)s).") % {"path": path, "error": exc}
+        ) from exc
+
+
+def _source_crs(info: dict[str, Any], srid: int | None) -> CRS:
+    if srid is not None:
+        try:
+            return CRS.from_epsg(srid)
+        except CRSError:
+            raise ImportFailed(
+                _("EPSG:%(srid)s is not a coordinate reference system PROJ knows.")
+                % {"srid": srid}
+            ) from None
+    if not info.get("crs"):
+        raise ImportFailed(
+            _(
+                "The file does not say which coordinate reference system it uses. "
+                "Give it with --srid (for example --srid 9210 for VN-2000 / TM-3 105°45′)."
+            )
+        )
+    try:
+        return CRS.from_user_input(info["crs"])
+    except CRSError as exc:
+        raise ImportFailed(
+            _("The file's coordinate reference system is not understood (%(error)s).")
+            % {"error": exc}
+        ) from exc
+
+
+def _resolve_columns(
+    kind: ImportKind, file_fields: Sequence[str], mapping: dict[str, str]
+) -> dict[str, str | None]:
+    """Map each target field to a column of the file (exact, then case-insensitive, then alias)."""
+    unknown = set(mapping) - {spec.name for spec in kind.fields}
+    if unknown:
+        raise ImportFailed(
+            _("--map names fields that %(kind)s does not have: %(fields)s. Its fields are: %(known)s.")
+            % {
+                "kind": kind.name,
+                "fields": ", ".join(sorted(unknown)),
+                "known": ", ".join(spec.name for spec in kind.fields),
+            }
+        )
+    by_lower = {name.lower(): name for name in file_fields}
+    columns: dict[str, str | None] = {}
+    for spec in kind.fields:
+        if spec.name in mapping:
+            wanted = mapping[spec.name]
+            if wanted not in file_fields:
+                raise ImportFailed(
+                    _("--map %(field)s=%(column)s: the file has no column “%(column)s”. Its columns are: %(columns)s.")
+                    % {"field": spec.name, "column": wanted, "columns": ", ".join(file_fields)}
+                )
+            columns[spec.name] = wanted
+            continue
+        found = None
+        for candidate in (spec.name, *spec.aliases):
+            if candidate.lower() in by_lower:
+                found = by_lower[candidate.lower()]
+                break
+        if found is None and spec.required:
+            raise ImportFailed(
+                _(
+                    "Required field “%(field)s” is missing: no column named %(names)s. "
+                    "Columns in the file: %(columns)s. Map one with --map %(field)s=COLUMN."
+                )
+                % {
+                    "field": spec.name,
+                    "names": " / ".join((spec.name, *spec.aliases)),
+                    "columns": ", ".join(file_fields) or "—",
+                }
+            )
+        columns[spec.name] = found
+    return columns
+
+
+def _is_shapefile(info: dict[str, Any]) -> bool:
+    return info.get("driver") == "ESRI Shapefile"
+
+
+class _TextDecoder:
+    """Turns a text column into NFC Unicode, decoding legacy shapefile bytes when needed.
+
+    For a shapefile with no `.cpg`, GDAL cannot know the encoding, so the bytes are read
+    as Latin-1 (lossless) and decoded here: with `--encoding` when given, else with the
+    first encoding under which the values read as Vietnamese.
+    """
+
+    def __init__(self, raw: bool, encoding: str | None) -> None:
+        self.raw = raw
+        self.encoding = encoding
+
+    def decode_column(self, values: list[Any], spec: FieldSpec, column: str, first_row: int) -> list[Any]:
+        if self.raw and self.encoding is None:
+            samples = [v.encode("latin-1") for v in values if isinstance(v, str) and not v.isascii()]
+            if samples:
+                self.encoding = vnenc.guess_encoding(samples[:500])
+                if self.encoding is None:
+                    row = first_row + next(i for i, v in enumerate(values) if isinstance(v, str) and not v.isascii())
+                    raise ImportFailed(
+                        _(
+                            "Field “%(field)s” (column %(column)s), row %(row)s: cannot tell the "
+                            "text encoding of this shapefile (it has no .cpg file). Name it with "
+                            "--encoding (utf-8, cp1258, tcvn3 or vni)."
+                        )
+                        % {"field": spec.name, "column": column, "row": row}
+                    )
+        out: list[Any] = []
+        for offset, value in enumerate(values):
+            if value is None:
+                out.append(None)
+                continue
+            text = str(value)
+            if self.raw and not text.isascii():
+                try:
+                    text = vnenc.decode(text.encode("latin-1"), self.encoding or "utf-8")
+                except (vnenc.LegacyDecodeError, UnicodeError, LookupError) as exc:
+                    raise ImportFailed(
+                        _("Field “%(field)s” (column %(column)s), row %(row)s: %(error)s")
+                        % {"field": spec.name, "column": column, "row": first_row + offset, "error": exc}
+                    ) from exc
+            text = nfc(text)
+            if spec.vietnamese and not vnenc.looks_vietnamese(text):
+                raise ImportFailed(
+                    _(
+                        "Field “%(field)s” (column %(column)s), row %(row)s: “%(text)s” is not "
+                        "readable Vietnamese; the file's text encoding is probably not "
+                        "%(encoding)s. Name the right one with --encoding (utf-8, cp1258, tcvn3 or vni)."
+                    )
+                    % {
+                        "field": spec.name,
+                        "column": column,
+                        "row": first_row + offset,
+                        "text": text[:60],
+                        "encoding": self.encoding or "UTF-8",
+                    }
+                )
+            out.append(text)
+        return out
+
+
+def _convert(values: list[Any], spec: FieldSpec, column: str, first_row: int) -> list[Any]:
+    """Convert a column to its field's type, refusing the whole file on the first bad value."""
+
+    def fail(offset: int, value: Any) -> ImportFailed:
+        return ImportFailed(
+            _("Field “%(field)s” (column %(column)s), row %(row)s: “%(value)s” is not a valid %(type)s.")
+            % {
+                "field": spec.name,
+                "column": column,
+                "row": first_row + offset,
+                "value": value,
+                "type": {"int": _("whole number"), "float": _("number"), "date": _("date (YYYY-MM-DD)")}[spec.type],
+            }
+        )
+
+    out: list[Any] = []
+    for offset, value in enumerate(values):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            out.append(None)
+            continue
+        try:
+            if spec.type == "int":
+                number = float(value) if isinstance(value, str) else value
+                if isinstance(number, float):
+                    if not number.is_integer():
+                        raise ValueError(value)
+                    number = int(number)
+                out.append(int(number))
+            elif spec.type == "float":
+                out.append(float(value))
+            elif spec.type == "date":
+                if isinstance(value, dt.datetime):
+                    out.append(value.date())
+                elif isinstance(value, dt.date):
+                    out.append(value)
+                else:
+                    out.append(dt.date.fromisoformat(str(value).strip()[:10]))
+            else:
+                out.append(value)
+        except (TypeError, ValueError, OverflowError):
+            raise fail(offset, value) from None
+    return out
+
+
+# --- geometry ------------------------------------------------------------------------
+
+
+def _prepare_geometries(
+    wkb: np.ndarray,
+    transformer: Transformer | None,
+    kind: ImportKind,
+    first_row: int,
+    summary: ImportSummary,
+) -> np.ndarray:
+    """Parse, reproject, repair and normalise one chunk's geometries; None where refused."""
+    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+    geoms = shapely.force_2d(geoms)
+    if transformer is not None:
+        geoms = shapely.transform(
+            geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+        )
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    for index in np.flatnonzero(missing):
+        summary.refused.append(RowIssue(first_row + int(index), _("empty or unreadable geometry")))
+        geoms[index] = None
+
+    present = ~missing
+    if present.any():
+        xmin, ymin, xmax, ymax = shapely.total_bounds(geoms[present])
+        lon0, lat0, lon1, lat1 = _VIETNAM_BOUNDS
+        if not (lon0 <= xmin and xmax <= lon1 and lat0 <= ymin and ymax <= lat1):
+            raise ImportFailed(
+                _(
+                    "Rows %(first)s–%(last)s lie outside Viet Nam once converted to longitude and "
+                    "latitude (bounds %(bounds)s): the source coordinate reference system is "
+                    "probably wrong. Give the right one with --srid."
+                )
+                % {
+                    "first": first_row,
+                    "last": first_row + len(geoms) - 1,
+                    "bounds": ", ".join(f"{v:.4f}" for v in (xmin, ymin, xmax, ymax)),
+                }
+            )
+
+    invalid = present & ~shapely.is_valid(geoms)
+    for index in np.flatnonzero(invalid):
+        reason = shapely.is_valid_reason(geoms[index])
+        repaired = shapely.make_valid(geoms[index])
+        geoms[index] = repaired
+        summary.repaired.append(RowIssue(first_row + int(index), reason))
+
+    # Keep the parts of the layer's own type (a repair may leave lines or points behind),
+    # and collect them into one Multi* geometry per row.
+    part_type = _SHAPELY_PART_TYPE[kind.geometry]
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    keep = shapely.get_type_id(parts) == part_type
+    keep &= ~shapely.is_empty(parts)
+    out = np.empty(len(geoms), dtype=object)
+    collect = {"polygon": shapely.multipolygons, "line": shapely.multilinestrings, "point": shapely.multipoints}
+    if keep.any():
+        collect[kind.geometry](parts[keep], indices=index[keep], out=out)
+    lost = present & np.array([g is None for g in out])
+    wrong_type = present & ~invalid & lost
+    for row_index in np.flatnonzero(lost):
+        if wrong_type[row_index]:
+            reason = _("geometry is a %(type)s, not a %(wanted)s") % {
+                "type": geoms[row_index].geom_type,
+                "wanted": kind.geometry,
+            }
+        else:
+            reason = _("invalid geometry that cannot be repaired")
+            summary.repaired[:] = [r for r in summary.repaired if r.row != first_row + int(row_index)]
+        summary.refused.append(RowIssue(first_row + int(row_index), reason))
+    if not kind.multi:
+        singles = shapely.get_num_geometries(out) == 1
+        out[singles] = shapely.get_geometry(out[singles], 0)
+    return out
+
+
+# --- the import ------------------------------------------------------------------------
+
+
+def run_import(
+    kind_name: str,
+    path: str | os.PathLike[str],
+    *,
+    layer: str | None = None,
+    srid: int | None = None,
+    encoding: str | None = None,
+    mapping: dict[str, str] | None = None,
+    options: dict[str, Any] | None = None,
+    chunk_size: int = 50_000,
+    progress: bool = False,
+) -> ImportSummary:
+    """Import one layer of a file as `kind_name`, all or nothing; return what happened.
+
+    Raises ImportFailed, with the database untouched, on any fatal problem: unreadable file,
+    unknown CRS, a missing required field, a value of the wrong type, text in an encoding
+    that does not read as Vietnamese, or what the kind's merge refuses (an unknown ward code,
+    a natural key given twice). Rows whose geometry is empty or cannot be repaired are
+    refused and listed; repaired ones are listed too.
+    """
+    kind = get_kind(kind_name)
+    path = Path(path)
+    started = time.monotonic()
+    summary = ImportSummary(kind=kind.name, source=str(path))
+    if encoding is not None:
+        try:
+            encoding = vnenc.canonical_encoding(encoding)
+        except LookupError:
+            raise ImportFailed(
+                _("Unknown text encoding “%(encoding)s”; use utf-8, cp1258, tcvn3 or vni.")
+                % {"encoding": encoding}
+            ) from None
+
+    info = _read_info(path, layer)
+    layer = layer or info.get("layer_name")
+    geometry_type = str(info.get("geometry_type") or "")
+    accepted = _GEOMETRY_TYPES[kind.geometry]
+    if geometry_type.replace(" Z", "").replace(" M", "") not in (*accepted, "Unknown", "GeometryCollection"):
+        raise ImportFailed(
+            _("The layer holds %(type)s geometries; %(kind)s needs %(accepted)s.")
+            % {"type": geometry_type or "no", "kind": kind.name, "accepted": " / ".join(accepted)}
+        )
+    file_fields = [str(name) for name in info["fields"]]
+    columns = _resolve_columns(kind, file_fields, mapping or {})
+    crs = _source_crs(info, srid)
+    summary.source_crs = crs.to_string()
+    wgs84 = CRS.from_epsg(4326)
+    transformer = None
+    if not crs.equals(wgs84, ignore_axis_order=True):
+        transformer = Transformer.from_crs(crs, wgs84, always_xy=True)
+
+    raw_text = _is_shapefile(info) and (encoding is not None or not path.with_suffix(".cpg").exists())
+    decoder = _TextDecoder(raw=raw_text, encoding=encoding)
+    read_kwargs: dict[str, Any] = {"encoding": "latin-1"} if raw_text else {}
+    wanted_columns = sorted({c for c in columns.values() if c})
+
+    staging = "import_staging"
+    specs = kind.fields
+    folded = [s for s in specs if s.folded]
+    copy_columns = ["row_no", *(s.name for s in specs), *(f"{s.name}_folded" for s in folded), "geom"]
+    total = info.get("features") if info.get("features", -1) >= 0 else None
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+            cursor.execute(
+                f"CREATE TEMP TABLE {staging} (row_no integer primary key, "
+                + ", ".join(f"{s.name} {_SQL_TYPES[s.type]}" for s in specs)
+                + "".join(f", {s.name}_folded text" for s in folded)
+                + ", geom geometry(Geometry, 4326)) ON COMMIT DROP"
+            )
+        raw_connection = connection.connection
+        bar = tqdm(
+            total=total,
+            unit=" " + _("features"),
+            desc=kind.name,
+            disable=not progress,
+            file=sys.stderr,
+            mininterval=0.5,
+        )
+        try:
+            with pyogrio.open_arrow(
+                path,
+                layer=layer,
+                columns=wanted_columns,
+                batch_size=chunk_size,
+                use_pyarrow=True,
+                **read_kwargs,
+            ) as (meta, reader):
+                geom_column = meta["geometry_name"] or "wkb_geometry"
+                with raw_connection.cursor() as raw_cursor, raw_cursor.copy(
+                    f"COPY {staging} ({', '.join(copy_columns)}) FROM STDIN"
+                ) as copy:
+                    for batch in reader:
+                        first_row = summary.read + 1
+                        rows = _prepare_batch(batch, geom_column, kind, columns, decoder, transformer, first_row, summary)
+                        for row in rows:
+                            copy.write_row(row)
+                        summary.read += batch.num_rows
+                        bar.update(batch.num_rows)
+        except ImportFailed:
+            raise
+        except pa.ArrowException as exc:
+            raise ImportFailed(_("Cannot read %(path)s (%(error)s).") % {"path": path, "error": exc}) from exc
+        finally:
+            bar.close()
+        summary.encoding = decoder.encoding
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {staging}")
+            summary.created, summary.updated, warnings = kind.merge(cursor, staging, options or {})
+            summary.warnings.extend(warnings)
+
+        from gis.models import LayerImport
+
+        summary.seconds = time.monotonic() - started
+        LayerImport.objects.create(
+            kind=kind.name,
+            source=str(path)[:500],
+            read=summary.read,
+            created=summary.created,
+            updated=summary.updated,
+            repaired=len(summary.repaired),
+            refused=len(summary.refused),
+            seconds=summary.seconds,
+        )
+        from gis.layers import layer_changed
+
+        transaction.on_commit(lambda: layer_changed.send(sender=ImportSummary, kind=kind.name))
+    return summary
+
+
+def _prepare_batch(
+    batch: pa.RecordBatch,
+    geom_column: str,
+    kind: ImportKind,
+    columns: dict[str, str | None],
+    decoder: _TextDecoder,
+    transformer: Transformer | None,
+    first_row: int,
+    summary: ImportSummary,
+) -> Iterable[tuple[Any, ...]]:
+    n = batch.num_rows
+    values: list[list[Any]] = []
+    for spec in kind.fields:
+        column = columns[spec.name]
+        if column is None:
+            values.append([None] * n)
+            continue
+        data = batch.column(column).to_pylist()
+        if spec.type == "text":
+            data = decoder.decode_column(data, spec, column, first_row)
+        else:
+            data = _convert(data, spec, column, first_row)
+        if spec.required:
+            for offset, value in enumerate(data):
+                if value is None or value == "":
+                    raise ImportFailed(
+                        _("Field “%(field)s” (column %(column)s), row %(row)s: a value is required.")
+                        % {"field": spec.name, "column": column, "row": first_row + offset}
+                    )
+        values.append(data)
+    for spec, data in zip(kind.fields, list(values), strict=True):
+        if spec.folded:
+            values.append([fold(v) if v else "" for v in data])
+
+    wkb = batch.column(geom_column).to_numpy(zero_copy_only=False)
+    geoms = _prepare_geometries(wkb, transformer, kind, first_row, summary)
+    kept = np.array([g is not None for g in geoms], dtype=bool)
+    hexes = np.full(n, None, dtype=object)
+    if kept.any():
+        hexes[kept] = shapely.to_wkb(shapely.set_srid(geoms[kept], 4326), hex=True, include_srid=True)
+    row_numbers = range(first_row, first_row + n)
+    for offset in np.flatnonzero(kept):
+        yield (row_numbers[offset], *(column[offset] for column in values), hexes[offset])
+
+
+def format_summary(summary: ImportSummary, *, limit: int = 20) -> str:
+    """A human summary of an import, for the command line and the admin."""
+    lines = [
+        _(
+            "%(kind)s from %(source)s: %(read)s read, %(created)s created, %(updated)s updated, "
+            "%(unchanged)s unchanged, %(repaired)s repaired, %(refused)s refused in %(seconds).1f s."
+        )
+        % {
+            "kind": summary.kind,
+            "source": summary.source,
+            "read": summary.read,
+            "created": summary.created,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+            "repaired": len(summary.repaired),
+            "refused": len(summary.refused),
+            "seconds": summary.seconds,
+        }
+    ]
+    if summary.encoding:
+        lines.append(_("Text encoding: %(encoding)s") % {"encoding": summary.encoding})
+    for title, issues in ((_("Repaired"), summary.repaired), (_("Refused"), summary.refused)):
+        for issue in issues[:limit]:
+            lines.append(f"  {title}: " + _("row %(row)s: %(reason)s") % {"row": issue.row, "reason": issue.reason})
+        if len(issues) > limit:
+            lines.append("  " + _("… and %(count)s more") % {"count": len(issues) - limit})
+    lines.extend(f"  {warning}" for warning in summary.warnings)
+    return "\n".join(lines)
