@@ -247,12 +247,13 @@ class _TextDecoder:
         self.encoding = encoding
 
     def decode_column(self, values: list[Any], spec: FieldSpec, column: str, first_row: int) -> list[Any]:
+        """Decode one chunk of a text column; `values` are bytes when the file is read raw."""
         if self.raw and self.encoding is None:
-            samples = [v.encode("latin-1") for v in values if isinstance(v, str) and not v.isascii()]
+            samples = [v for v in values if v and not v.isascii()]
             if samples:
                 self.encoding = vnenc.guess_encoding(samples[:500])
                 if self.encoding is None:
-                    row = first_row + next(i for i, v in enumerate(values) if isinstance(v, str) and not v.isascii())
+                    row = first_row + next(i for i, v in enumerate(values) if v and not v.isascii())
                     raise ImportFailed(
                         _(
                             "Field “%(field)s” (column %(column)s), row %(row)s: cannot tell the "
@@ -266,15 +267,16 @@ class _TextDecoder:
             if value is None:
                 out.append(None)
                 continue
-            text = str(value)
-            if self.raw and not text.isascii():
+            if self.raw:
                 try:
-                    text = vnenc.decode(text.encode("latin-1"), self.encoding or "utf-8")
+                    text = vnenc.decode(value, self.encoding or "ascii")
                 except (vnenc.LegacyDecodeError, UnicodeError, LookupError) as exc:
                     raise ImportFailed(
                         _("Field “%(field)s” (column %(column)s), row %(row)s: %(error)s")
                         % {"field": spec.name, "column": column, "row": first_row + offset, "error": exc}
                     ) from exc
+            else:
+                text = str(value)
             text = nfc(text)
             if spec.vietnamese and not vnenc.looks_vietnamese(text):
                 raise ImportFailed(
@@ -566,7 +568,11 @@ def _prepare_batch(
         if column is None:
             values.append([None] * n)
             continue
-        data = batch.column(column).to_pylist()
+        array = batch.column(column)
+        if decoder.raw and spec.type == "text" and pa.types.is_string(array.type):
+            # Legacy bytes that are not UTF-8: take them as they are and decode them here.
+            array = array.cast(pa.binary())
+        data = array.to_pylist()
         if spec.type == "text":
             data = decoder.decode_column(data, spec, column, first_row)
         else:
