@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import Point
+from django.db import connection
+from django.db.models import QuerySet
 
 from gis.models import BASE_LEVELS, AdminUnit, UnitLevel
 
@@ -37,3 +40,21 @@ def locate(point: Point, on: dt.date | None = None) -> Location:
     district = next((u for u in units if u.level == UnitLevel.DISTRICT), None)
     city = next((u for u in units if u.level == UnitLevel.CITY), None)
     return Location(ward=ward, district=district, city=city)
+
+
+def units_feature_collection(units: QuerySet[AdminUnit]) -> dict:
+    """The units as a GeoJSON FeatureCollection, simplified to about 2 m for display."""
+    sql, params = units.values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(
+                  json_build_object('type', 'Feature', 'id', u.code,
+                    'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(u.geom, 0.00002), 6)::json,
+                    'properties', json_build_object('code', u.code, 'name', u.name, 'level', u.level,
+                                                    'area_km2', round((u.area_m2 / 1e6)::numeric, 3)))
+                  ORDER BY u.code), '[]'::json))
+                FROM spatial_adminunit u WHERE u.id IN ({sql})""",
+            params,
+        )
+        body = cursor.fetchone()[0]
+    return body if isinstance(body, dict) else json.loads(body)

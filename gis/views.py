@@ -4,13 +4,12 @@ import datetime as dt
 import json
 
 from django.contrib.gis.geos import Point
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gis.models import AdminUnit, UnitLevel
-from gis.services import locate
+from gis.services import locate, units_feature_collection
 
 
 def _bad_request(message: str) -> JsonResponse:
@@ -30,19 +29,7 @@ def units_geojson(request: HttpRequest) -> HttpResponse:
     etag = f'"units-{level or "all"}-{units.count()}-{stamp.timestamp() if stamp else 0}"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponse(status=304)
-    sql, params = units.values("id").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(
-                  json_build_object('type', 'Feature', 'id', u.code,
-                    'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(u.geom, 0.00002), 6)::json,
-                    'properties', json_build_object('code', u.code, 'name', u.name, 'level', u.level,
-                                                    'area_km2', round((u.area_m2 / 1e6)::numeric, 3)))
-                  ORDER BY u.code), '[]'::json))
-                FROM spatial_adminunit u WHERE u.id IN ({sql})""",
-            params,
-        )
-        body = cursor.fetchone()[0]
+    body = units_feature_collection(units)
     response = HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/geo+json")
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=60"

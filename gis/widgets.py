@@ -13,6 +13,7 @@ class LocalMapWidget(OpenLayersWidget):
     template_name = "spatial/widgets/openlayers.html"
 
     class Media:
+        extend = False  # drop the parent's jsDelivr URLs
         css = {"all": ("spatial/vendor/ol/ol.css", "gis/css/ol3.css")}
         js = ("spatial/vendor/ol/ol.js", "gis/js/OLMapWidget.js")
 

@@ -5,11 +5,11 @@ from django.contrib.gis.db.models import Extent
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gis.maps import embed, local_map
 from gis.models import AdminUnit, Parcel, UnitLevel
+from gis.services import units_feature_collection
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         fmap = local_map(prefer_canvas=True)
         fmap.fit_bounds([[extent[1], extent[0]], [extent[3], extent[2]]])
         folium.GeoJson(
-            reverse("spatial:units-geojson") + "?level=ward",
+            units_feature_collection(AdminUnit.objects.filter(id__in=[w.id for w in wards])),
             name=_("Wards"),
             style_function=lambda _feature: {"color": "#1d4ed8", "weight": 1.5, "fillColor": "#93c5fd", "fillOpacity": 0.35},
             highlight_function=lambda _feature: {"weight": 3, "fillOpacity": 0.6},
