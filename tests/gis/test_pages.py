@@ -16,8 +16,14 @@ def test_home_shows_the_district_its_wards_and_a_map_in_vietnamese(client, distr
     assert not EXTERNAL.search(html)
 
 
-def test_home_speaks_english_when_asked(client, district):
-    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+def test_home_stays_vietnamese_for_an_english_browser(client, district):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in html
+
+
+def test_home_speaks_english_once_chosen_with_the_language_switch(client, district):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/").content.decode()
     assert '<html lang="en">' in html
     assert "Wards" in html
 
