@@ -485,7 +485,7 @@ def run_import(
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {staging}")
             cursor.execute(
-                f"CREATE TEMP TABLE {staging} (row_no integer primary key, "
+                f"CREATE TEMP TABLE {staging} (row_no integer, "
                 + ", ".join(f"{s.name} {_SQL_TYPES[s.type]}" for s in specs)
                 + "".join(f", {s.name}_folded text" for s in folded)
                 + ", geom geometry(Geometry, 4326)) ON COMMIT DROP"

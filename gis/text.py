@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 
@@ -11,13 +12,31 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch in "đĐ":
+        return "d"
+    decomposed = unicodedata.normalize("NFD", ch)
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
+
+
+class _FoldTable(dict):
+    """A str.translate table that computes (and keeps) each non-ASCII character's folding."""
+
+    def __missing__(self, codepoint: int) -> str:
+        value = _fold_char(chr(codepoint))
+        self[codepoint] = value
+        return value
+
+
+_TABLE = _FoldTable({i: chr(i).lower() for i in range(128)})
+
+
 def fold(text: str) -> str:
     """Fold `text` for search: lower case, no diacritics (đ becomes d), single spaces.
 
     "Phường 25" and "phuong 25" fold to the same string, as do "Điện Biên Phủ" and
-    "dien bien phu".
+    "dien bien phu". Combining marks (text not in NFC) fold away too.
     """
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return _SPACES.sub(" ", stripped).strip().lower()
+    folded = unicodedata.normalize("NFC", text).translate(_TABLE)
+    return _SPACES.sub(" ", folded).strip()
