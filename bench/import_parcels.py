@@ -65,10 +65,14 @@ print("PEAK_KIB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--parcels", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=765)
-    parser.add_argument("--repeat", type=int, default=1, help="timed runs of each loader; the best is kept")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="timed runs of each loader; the best is kept"
+    )
     args = parser.parse_args()
 
     if shutil.which("ogr2ogr") is None:
@@ -96,7 +100,9 @@ def main() -> None:
     subprocess.run(manage(["migrate", "-v", "0"]), check=True, env=env, cwd=ROOT)
     subprocess.run(
         manage(["import_layer", "units", str(data_dir / "units.gpkg"), "--no-progress", "-v", "0"]),
-        check=True, env=env, cwd=ROOT,
+        check=True,
+        env=env,
+        cwd=ROOT,
     )
     with psycopg.connect(pg_conninfo(bench_url)) as conn:
         features = conn.execute("SELECT count(*) FROM spatial_adminunit").fetchone()[0]
@@ -106,9 +112,22 @@ def main() -> None:
     for attempt in range(args.repeat):
         ogr_times.append(
             run(
-                ["ogr2ogr", "-f", "PostgreSQL", f"PG:{pg_conninfo(bench_url)}", str(parcels_file),
-                 "-nln", "bench_ogr_parcels", "-overwrite", "-lco", "GEOMETRY_NAME=geom",
-                 "-lco", "SPATIAL_INDEX=GIST", "-nlt", "PROMOTE_TO_MULTI"],
+                [
+                    "ogr2ogr",
+                    "-f",
+                    "PostgreSQL",
+                    f"PG:{pg_conninfo(bench_url)}",
+                    str(parcels_file),
+                    "-nln",
+                    "bench_ogr_parcels",
+                    "-overwrite",
+                    "-lco",
+                    "GEOMETRY_NAME=geom",
+                    "-lco",
+                    "SPATIAL_INDEX=GIST",
+                    "-nlt",
+                    "PROMOTE_TO_MULTI",
+                ],
                 env={**os.environ, "PG_USE_COPY": "YES"},
             )
         )
@@ -118,12 +137,19 @@ def main() -> None:
         started = time.perf_counter()
         out = subprocess.run(
             [PYTHON, "-c", MEASURED_IMPORT, str(parcels_file)],
-            check=True, env=env, cwd=ROOT, capture_output=True, text=True,
+            check=True,
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
         ).stdout
         our_times.append(time.perf_counter() - started)
         print(out.strip().splitlines()[0])
         peaks.append(int(out.rsplit("PEAK_KIB", 1)[1].split()[0]))
-        print(f"run {attempt + 1}: ogr2ogr {ogr_times[-1]:.1f} s, import_layer {our_times[-1]:.1f} s", flush=True)
+        print(
+            f"run {attempt + 1}: ogr2ogr {ogr_times[-1]:.1f} s, import_layer {our_times[-1]:.1f} s",
+            flush=True,
+        )
 
     with psycopg.connect(pg_conninfo(bench_url)) as conn:
         ours = conn.execute("SELECT count(*) FROM spatial_parcel").fetchone()[0]

@@ -45,7 +45,17 @@ class LandUseTypeAdmin(admin.ModelAdmin):
 
 @admin.register(LayerImport)
 class LayerImportAdmin(admin.ModelAdmin):
-    list_display = ("finished_at", "kind", "source", "read", "created", "updated", "repaired", "refused", "seconds")
+    list_display = (
+        "finished_at",
+        "kind",
+        "source",
+        "read",
+        "created",
+        "updated",
+        "repaired",
+        "refused",
+        "seconds",
+    )
     list_filter = ("kind",)
 
     def has_add_permission(self, request) -> bool:

@@ -164,8 +164,7 @@ def _source_crs(info: dict[str, Any], srid: int | None) -> CRS:
             return CRS.from_epsg(srid)
         except CRSError:
             raise ImportFailed(
-                _("EPSG:%(srid)s is not a coordinate reference system PROJ knows.")
-                % {"srid": srid}
+                _("EPSG:%(srid)s is not a coordinate reference system PROJ knows.") % {"srid": srid}
             ) from None
     if not info.get("crs"):
         raise ImportFailed(
@@ -190,7 +189,9 @@ def _resolve_columns(
     unknown = set(mapping) - {spec.name for spec in kind.fields}
     if unknown:
         raise ImportFailed(
-            _("--map names fields that %(kind)s does not have: %(fields)s. Its fields are: %(known)s.")
+            _(
+                "--map names fields that %(kind)s does not have: %(fields)s. Its fields are: %(known)s."
+            )
             % {
                 "kind": kind.name,
                 "fields": ", ".join(sorted(unknown)),
@@ -204,7 +205,9 @@ def _resolve_columns(
             wanted = mapping[spec.name]
             if wanted not in file_fields:
                 raise ImportFailed(
-                    _("--map %(field)s=%(column)s: the file has no column “%(column)s”. Its columns are: %(columns)s.")
+                    _(
+                        "--map %(field)s=%(column)s: the file has no column “%(column)s”. Its columns are: %(columns)s."
+                    )
                     % {"field": spec.name, "column": wanted, "columns": ", ".join(file_fields)}
                 )
             columns[spec.name] = wanted
@@ -246,7 +249,9 @@ class _TextDecoder:
         self.raw = raw
         self.encoding = encoding
 
-    def decode_column(self, values: list[Any], spec: FieldSpec, column: str, first_row: int) -> list[Any]:
+    def decode_column(
+        self, values: list[Any], spec: FieldSpec, column: str, first_row: int
+    ) -> list[Any]:
         """Decode one chunk of a text column; `values` are bytes when the file is read raw."""
         if self.raw and self.encoding is None:
             samples = [v for v in values if v and not v.isascii()]
@@ -273,7 +278,12 @@ class _TextDecoder:
                 except (vnenc.LegacyDecodeError, UnicodeError, LookupError) as exc:
                     raise ImportFailed(
                         _("Field “%(field)s” (column %(column)s), row %(row)s: %(error)s")
-                        % {"field": spec.name, "column": column, "row": first_row + offset, "error": exc}
+                        % {
+                            "field": spec.name,
+                            "column": column,
+                            "row": first_row + offset,
+                            "error": exc,
+                        }
                     ) from exc
             else:
                 text = str(value)
@@ -302,13 +312,19 @@ def _convert(values: list[Any], spec: FieldSpec, column: str, first_row: int) ->
 
     def fail(offset: int, value: Any) -> ImportFailed:
         return ImportFailed(
-            _("Field “%(field)s” (column %(column)s), row %(row)s: “%(value)s” is not a valid %(type)s.")
+            _(
+                "Field “%(field)s” (column %(column)s), row %(row)s: “%(value)s” is not a valid %(type)s."
+            )
             % {
                 "field": spec.name,
                 "column": column,
                 "row": first_row + offset,
                 "value": value,
-                "type": {"int": _("whole number"), "float": _("number"), "date": _("date (YYYY-MM-DD)")}[spec.type],
+                "type": {
+                    "int": _("whole number"),
+                    "float": _("number"),
+                    "date": _("date (YYYY-MM-DD)"),
+                }[spec.type],
             }
         )
 
@@ -395,7 +411,11 @@ def _prepare_geometries(
     keep = shapely.get_type_id(parts) == part_type
     keep &= ~shapely.is_empty(parts)
     out = np.empty(len(geoms), dtype=object)
-    collect = {"polygon": shapely.multipolygons, "line": shapely.multilinestrings, "point": shapely.multipoints}
+    collect = {
+        "polygon": shapely.multipolygons,
+        "line": shapely.multilinestrings,
+        "point": shapely.multipoints,
+    }
     if keep.any():
         collect[kind.geometry](parts[keep], indices=index[keep], out=out)
     lost = present & np.array([g is None for g in out])
@@ -408,7 +428,9 @@ def _prepare_geometries(
             }
         else:
             reason = _("invalid geometry that cannot be repaired")
-            summary.repaired[:] = [r for r in summary.repaired if r.row != first_row + int(row_index)]
+            summary.repaired[:] = [
+                r for r in summary.repaired if r.row != first_row + int(row_index)
+            ]
         summary.refused.append(RowIssue(first_row + int(row_index), reason))
     if not kind.multi:
         singles = shapely.get_num_geometries(out) == 1
@@ -456,7 +478,11 @@ def run_import(
     layer = layer or info.get("layer_name")
     geometry_type = str(info.get("geometry_type") or "")
     accepted = _GEOMETRY_TYPES[kind.geometry]
-    if geometry_type.replace(" Z", "").replace(" M", "") not in (*accepted, "Unknown", "GeometryCollection"):
+    if geometry_type.replace(" Z", "").replace(" M", "") not in (
+        *accepted,
+        "Unknown",
+        "GeometryCollection",
+    ):
         raise ImportFailed(
             _("The layer holds %(type)s geometries; %(kind)s needs %(accepted)s.")
             % {"type": geometry_type or "no", "kind": kind.name, "accepted": " / ".join(accepted)}
@@ -470,7 +496,9 @@ def run_import(
     if not crs.equals(wgs84, ignore_axis_order=True):
         transformer = Transformer.from_crs(crs, wgs84, always_xy=True)
 
-    raw_text = _is_shapefile(info) and (encoding is not None or not path.with_suffix(".cpg").exists())
+    raw_text = _is_shapefile(info) and (
+        encoding is not None or not path.with_suffix(".cpg").exists()
+    )
     decoder = _TextDecoder(raw=raw_text, encoding=encoding)
     read_kwargs: dict[str, Any] = {"encoding": "latin-1"} if raw_text else {}
     wanted_columns = sorted({c for c in columns.values() if c})
@@ -478,7 +506,12 @@ def run_import(
     staging = "import_staging"
     specs = kind.fields
     folded = [s for s in specs if s.folded]
-    copy_columns = ["row_no", *(s.name for s in specs), *(f"{s.name}_folded" for s in folded), "geom"]
+    copy_columns = [
+        "row_no",
+        *(s.name for s in specs),
+        *(f"{s.name}_folded" for s in folded),
+        "geom",
+    ]
     total = info.get("features") if info.get("features", -1) >= 0 else None
 
     with transaction.atomic():
@@ -509,12 +542,24 @@ def run_import(
                 **read_kwargs,
             ) as (meta, reader):
                 geom_column = meta["geometry_name"] or "wkb_geometry"
-                with raw_connection.cursor() as raw_cursor, raw_cursor.copy(
-                    f"COPY {staging} ({', '.join(copy_columns)}) FROM STDIN"
-                ) as copy:
+                with (
+                    raw_connection.cursor() as raw_cursor,
+                    raw_cursor.copy(
+                        f"COPY {staging} ({', '.join(copy_columns)}) FROM STDIN"
+                    ) as copy,
+                ):
                     for batch in reader:
                         first_row = summary.read + 1
-                        rows = _prepare_batch(batch, geom_column, kind, columns, decoder, transformer, first_row, summary)
+                        rows = _prepare_batch(
+                            batch,
+                            geom_column,
+                            kind,
+                            columns,
+                            decoder,
+                            transformer,
+                            first_row,
+                            summary,
+                        )
                         for row in rows:
                             copy.write_row(row)
                         summary.read += batch.num_rows
@@ -522,7 +567,9 @@ def run_import(
         except ImportFailed:
             raise
         except pa.ArrowException as exc:
-            raise ImportFailed(_("Cannot read %(path)s (%(error)s).") % {"path": path, "error": exc}) from exc
+            raise ImportFailed(
+                _("Cannot read %(path)s (%(error)s).") % {"path": path, "error": exc}
+            ) from exc
         finally:
             bar.close()
         summary.encoding = decoder.encoding
@@ -581,7 +628,9 @@ def _prepare_batch(
             for offset, value in enumerate(data):
                 if value is None or value == "":
                     raise ImportFailed(
-                        _("Field “%(field)s” (column %(column)s), row %(row)s: a value is required.")
+                        _(
+                            "Field “%(field)s” (column %(column)s), row %(row)s: a value is required."
+                        )
                         % {"field": spec.name, "column": column, "row": first_row + offset}
                     )
         values.append(data)
@@ -594,7 +643,9 @@ def _prepare_batch(
     kept = np.array([g is not None for g in geoms], dtype=bool)
     hexes = np.full(n, None, dtype=object)
     if kept.any():
-        hexes[kept] = shapely.to_wkb(shapely.set_srid(geoms[kept], 4326), hex=True, include_srid=True)
+        hexes[kept] = shapely.to_wkb(
+            shapely.set_srid(geoms[kept], 4326), hex=True, include_srid=True
+        )
     row_numbers = range(first_row, first_row + n)
     for offset in np.flatnonzero(kept):
         yield (row_numbers[offset], *(column[offset] for column in values), hexes[offset])
@@ -623,7 +674,10 @@ def format_summary(summary: ImportSummary, *, limit: int = 20) -> str:
         lines.append(_("Text encoding: %(encoding)s") % {"encoding": summary.encoding})
     for title, issues in ((_("Repaired"), summary.repaired), (_("Refused"), summary.refused)):
         for issue in issues[:limit]:
-            lines.append(f"  {title}: " + _("row %(row)s: %(reason)s") % {"row": issue.row, "reason": issue.reason})
+            lines.append(
+                f"  {title}: "
+                + _("row %(row)s: %(reason)s") % {"row": issue.row, "reason": issue.reason}
+            )
         if len(issues) > limit:
             lines.append("  " + _("… and %(count)s more") % {"count": len(issues) - limit})
     lines.extend(f"  {warning}" for warning in summary.warnings)

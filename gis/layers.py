@@ -116,7 +116,9 @@ def merge_parcels(cursor: Any, staging: str, options: dict[str, Any]) -> tuple[i
         cursor,
         f"""SELECT min(row_no), ward_code, sheet_no, parcel_no FROM {staging}
             GROUP BY ward_code, sheet_no, parcel_no HAVING count(*) > 1 ORDER BY 1 LIMIT 1""",
-        _("Row %(row)s: parcel %(a)s / sheet %(b)s / parcel %(c)s appears more than once in the file."),
+        _(
+            "Row %(row)s: parcel %(a)s / sheet %(b)s / parcel %(c)s appears more than once in the file."
+        ),
     )
     cursor.execute(
         f"""WITH wards AS (
@@ -158,7 +160,13 @@ UNITS = ImportKind(
     geometry="polygon",
     fields=(
         FieldSpec("code", required=True, aliases=("ma", "ma_dvhc", "ma_phuong", "ma_xa")),
-        FieldSpec("name", required=True, vietnamese=True, folded=True, aliases=("ten", "ten_dvhc", "ten_phuong")),
+        FieldSpec(
+            "name",
+            required=True,
+            vietnamese=True,
+            folded=True,
+            aliases=("ten", "ten_dvhc", "ten_phuong"),
+        ),
         FieldSpec("level", aliases=("cap",)),
         FieldSpec("parent_code", aliases=("ma_cha", "ma_quan", "ma_huyen")),
         FieldSpec("valid_from", type="date"),

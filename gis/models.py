@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.gis.db import models
-from django.contrib.postgres.indexes import GistIndex
 from django.contrib.gis.db.models.functions import Transform
 from django.contrib.gis.geos import Point
+from django.contrib.postgres.indexes import GistIndex
 from django.db.models import F, Func, Q
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -49,7 +49,9 @@ BASE_LEVELS = (UnitLevel.WARD, UnitLevel.COMMUNE, UnitLevel.SPECIAL_ZONE)
 class AdminUnitQuerySet(models.QuerySet):
     def valid_on(self, day: dt.date | None = None) -> AdminUnitQuerySet:
         day = day or timezone.localdate()
-        return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        return self.filter(valid_from__lte=day).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
 
     def containing(self, point: Point, on: dt.date | None = None) -> AdminUnitQuerySet:
         """Units valid on `on` (today by default) whose area covers `point`, boundary included."""
@@ -108,7 +110,9 @@ class AdminUnit(models.Model):
         verbose_name_plural = _("administrative units")
         ordering = ["code"]
         constraints = [
-            models.UniqueConstraint(fields=["code", "valid_from"], name="adminunit_code_valid_from"),
+            models.UniqueConstraint(
+                fields=["code", "valid_from"], name="adminunit_code_valid_from"
+            ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
                 name="adminunit_validity_ordered",

@@ -35,7 +35,11 @@ def locate(point: Point, on: dt.date | None = None) -> Location:
     """
     if point.srid is None:
         point = Point(point.x, point.y, srid=4326)
-    units = list(AdminUnit.objects.containing(point, on).order_by("code").only("id", "code", "name", "level", "parent_id"))
+    units = list(
+        AdminUnit.objects.containing(point, on)
+        .order_by("code")
+        .only("id", "code", "name", "level", "parent_id")
+    )
     ward = next((u for u in units if u.level in BASE_LEVELS), None)
     district = next((u for u in units if u.level == UnitLevel.DISTRICT), None)
     city = next((u for u in units if u.level == UnitLevel.CITY), None)

@@ -30,7 +30,9 @@ def units_geojson(request: HttpRequest) -> HttpResponse:
     if request.headers.get("If-None-Match") == etag:
         return HttpResponse(status=304)
     body = units_feature_collection(units)
-    response = HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/geo+json")
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False), content_type="application/geo+json"
+    )
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=60"
     return response
@@ -61,10 +63,20 @@ def locate_view(request: HttpRequest) -> JsonResponse:
 
     if not found.covered:
         return JsonResponse(
-            {"covered": False, "message": _("This place is outside the area we cover."), "ward": None,
-             "district": None, "city": unit(found.city)},
+            {
+                "covered": False,
+                "message": _("This place is outside the area we cover."),
+                "ward": None,
+                "district": None,
+                "city": unit(found.city),
+            },
             status=200,
         )
     return JsonResponse(
-        {"covered": True, "ward": unit(found.ward), "district": unit(found.district), "city": unit(found.city)}
+        {
+            "covered": True,
+            "ward": unit(found.ward),
+            "district": unit(found.district),
+            "city": unit(found.city),
+        }
     )

@@ -43,7 +43,9 @@ def make_unit(
 
 def make_district() -> dict[str, AdminUnit]:
     """City 79 > district 765 > wards 26905 (west half) and 26908 (east half)."""
-    city = make_unit("79", "Thành phố Hồ Chí Minh", UnitLevel.CITY, geom=rect(106.6, 10.7, 106.8, 10.9))
+    city = make_unit(
+        "79", "Thành phố Hồ Chí Minh", UnitLevel.CITY, geom=rect(106.6, 10.7, 106.8, 10.9)
+    )
     district = make_unit("765", "Quận Bình Thạnh", UnitLevel.DISTRICT, parent=city)
     ward_a = make_unit("26905", "Phường 13", geom=rect(WEST, SOUTH, MIDDLE, NORTH), parent=district)
     ward_b = make_unit("26908", "Phường 11", geom=rect(MIDDLE, SOUTH, EAST, NORTH), parent=district)
@@ -52,7 +54,9 @@ def make_district() -> dict[str, AdminUnit]:
 
 def make_parcel(ward: AdminUnit, sheet_no: int = 1, parcel_no: int = 1, **fields: Any) -> Parcel:
     centroid = ward.geom.centroid
-    fields.setdefault("geom", rect(centroid.x, centroid.y, centroid.x + 0.0002, centroid.y + 0.0002))
+    fields.setdefault(
+        "geom", rect(centroid.x, centroid.y, centroid.x + 0.0002, centroid.y + 0.0002)
+    )
     return Parcel.objects.create(ward=ward, sheet_no=sheet_no, parcel_no=parcel_no, **fields)
 
 

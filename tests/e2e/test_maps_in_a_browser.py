@@ -10,7 +10,9 @@ def test_the_home_map_draws_the_wards_without_reaching_the_internet(page, live_s
     make_district()
 
     page.goto(live_server.url + "/")
-    page.wait_for_selector(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas", timeout=15_000)
+    page.wait_for_selector(
+        ".leaflet-overlay-pane path, .leaflet-overlay-pane canvas", timeout=15_000
+    )
 
     assert page.locator(".leaflet-container").count() == 1
     assert page.outside_requests == []

@@ -17,7 +17,14 @@ def admin_client(client):
     return client
 
 
-@pytest.mark.parametrize("url", ["/admin/spatial/parcel/{parcel}/change/", "/admin/spatial/adminunit/{unit}/change/", "/admin/spatial/parcel/add/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/spatial/parcel/{parcel}/change/",
+        "/admin/spatial/adminunit/{unit}/change/",
+        "/admin/spatial/parcel/add/",
+    ],
+)
 def test_admin_map_widgets_load_openlayers_from_this_app(admin_client, district, url):
     parcel = make_parcel(district["ward_a"])
     response = admin_client.get(url.format(parcel=parcel.pk, unit=district["ward_a"].pk))

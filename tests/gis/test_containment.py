@@ -40,8 +40,11 @@ def test_a_merged_ward_answers_for_dates_before_the_merger_only(district):
         district[key].valid_to = merged_on - dt.timedelta(days=1)
         district[key].save()
     new_ward = make_unit(
-        "26734", "Phường Gia Định", geom=rect(106.68, 10.78, 106.72, 10.82),
-        parent=district["city"], valid_from=merged_on,
+        "26734",
+        "Phường Gia Định",
+        geom=rect(106.68, 10.78, 106.72, 10.82),
+        parent=district["city"],
+        valid_from=merged_on,
     )
     new_ward.predecessors.set([district["ward_a"], district["ward_b"]])
     point = Point(106.69, 10.80, srid=4326)

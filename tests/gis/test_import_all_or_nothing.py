@@ -27,7 +27,7 @@ def test_a_bad_value_in_a_late_chunk_changes_nothing(district, tmp_path):
     rows[240]["sheet_no"] = "mười"
     path = write_layer(tmp_path / "bad.geojson", rows, driver="GeoJSON")
 
-    with pytest.raises(ImportFailed, match="sheet_no.*241"):
+    with pytest.raises(ImportFailed, match=r"sheet_no.*241"):
         run_import("parcels", path, chunk_size=100)
     assert not Parcel.objects.exists()
 
@@ -54,7 +54,7 @@ def test_a_natural_key_given_twice_is_refused(district, tmp_path):
 def test_an_unreadable_file_is_refused(db, tmp_path):
     path = tmp_path / "broken.gpkg"
     path.write_bytes(b"this is not a geopackage")
-    with pytest.raises(ImportFailed, match="broken.gpkg"):
+    with pytest.raises(ImportFailed, match=r"broken\.gpkg"):
         run_import("units", path)
     assert not AdminUnit.objects.exists()
 
@@ -62,13 +62,22 @@ def test_an_unreadable_file_is_refused(db, tmp_path):
 def test_points_are_refused_for_a_polygon_layer(db, tmp_path):
     from shapely.geometry import Point
 
-    path = write_layer(tmp_path / "points.gpkg", [{"code": "1", "name": "A", "geometry": Point(106.7, 10.8)}])
+    path = write_layer(
+        tmp_path / "points.gpkg", [{"code": "1", "name": "A", "geometry": Point(106.7, 10.8)}]
+    )
     with pytest.raises(ImportFailed, match="Point"):
         run_import("units", path)
 
 
 def test_a_unit_whose_parent_is_unknown_is_refused(db, tmp_path):
-    rows = [{"code": "26905", "name": "Phường 13", "parent_code": "999", "geometry": box(106.6, 10.7, 106.61, 10.71)}]
+    rows = [
+        {
+            "code": "26905",
+            "name": "Phường 13",
+            "parent_code": "999",
+            "geometry": box(106.6, 10.7, 106.61, 10.71),
+        }
+    ]
     with pytest.raises(ImportFailed, match="999"):
         run_import("units", write_layer(tmp_path / "orphan.gpkg", rows))
     assert not AdminUnit.objects.exists()

@@ -18,7 +18,9 @@ def test_the_command_prints_a_summary(district, tmp_path, capsys):
 
 
 def test_the_command_maps_fields_and_reports_errors_without_a_traceback(district, tmp_path):
-    rows = [{("TO_BD" if k == "sheet_no" else k): v for k, v in row.items()} for row in parcel_rows(2)]
+    rows = [
+        {("TO_BD" if k == "sheet_no" else k): v for k, v in row.items()} for row in parcel_rows(2)
+    ]
     path = write_layer(tmp_path / "p.gpkg", rows)
 
     with pytest.raises(CommandError, match="sheet_no"):
@@ -28,7 +30,7 @@ def test_the_command_maps_fields_and_reports_errors_without_a_traceback(district
 
 
 def test_an_unknown_kind_is_refused(db, tmp_path):
-    with pytest.raises(CommandError, match="Unknown kind|units"):
+    with pytest.raises(CommandError, match=r"Unknown kind|units"):
         call_command("import_layer", "roads", str(tmp_path / "x.gpkg"), "--no-progress")
 
 

@@ -24,14 +24,24 @@ def test_the_known_point_is_where_gdal_puts_it():
         pytest.skip("gdal-bin is not installed")
     out = subprocess.run(
         ["gdaltransform", "-s_srs", "EPSG:4326", "-t_srs", "EPSG:9210", "-output_xy"],
-        input=f"{KNOWN_LON} {KNOWN_LAT}\n", capture_output=True, text=True, check=True,
+        input=f"{KNOWN_LON} {KNOWN_LAT}\n",
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert float(out[0]) == pytest.approx(KNOWN_X, abs=0.01)
     assert float(out[1]) == pytest.approx(KNOWN_Y, abs=0.01)
 
 
 def test_vn2000_tm3_input_lands_at_the_right_place(district, tmp_path):
-    rows = [{"ward_code": "26908", "sheet_no": 5, "parcel_no": 1, "geometry": square_around(KNOWN_X, KNOWN_Y)}]
+    rows = [
+        {
+            "ward_code": "26908",
+            "sheet_no": 5,
+            "parcel_no": 1,
+            "geometry": square_around(KNOWN_X, KNOWN_Y),
+        }
+    ]
     path = write_layer(tmp_path / "vn2000.gpkg", rows, crs="EPSG:9210")
 
     run_import("parcels", path)
@@ -43,7 +53,14 @@ def test_vn2000_tm3_input_lands_at_the_right_place(district, tmp_path):
 
 
 def test_a_shapefile_without_prj_takes_the_srid_option(district, tmp_path):
-    rows = [{"ward_code": "26908", "sheet_no": 5, "parcel_no": 1, "geometry": square_around(KNOWN_X, KNOWN_Y)}]
+    rows = [
+        {
+            "ward_code": "26908",
+            "sheet_no": 5,
+            "parcel_no": 1,
+            "geometry": square_around(KNOWN_X, KNOWN_Y),
+        }
+    ]
     path = write_layer(tmp_path / "noprj.shp", rows, crs="EPSG:9210")
     path.with_suffix(".prj").unlink()
 
@@ -54,17 +71,34 @@ def test_a_shapefile_without_prj_takes_the_srid_option(district, tmp_path):
 
 
 def test_an_unknown_epsg_code_is_refused(district, tmp_path):
-    path = write_layer(tmp_path / "p.gpkg", [{"ward_code": "26908", "sheet_no": 1, "parcel_no": 1, "geometry": box(106.71, 10.8, 106.7101, 10.8001)}])
+    path = write_layer(
+        tmp_path / "p.gpkg",
+        [
+            {
+                "ward_code": "26908",
+                "sheet_no": 1,
+                "parcel_no": 1,
+                "geometry": box(106.71, 10.8, 106.7101, 10.8001),
+            }
+        ],
+    )
     with pytest.raises(ImportFailed, match="EPSG:999999"):
         run_import("parcels", path, srid=999999)
     assert not Parcel.objects.exists()
 
 
 def test_coordinates_in_the_wrong_crs_are_refused_rather_than_loaded_at_sea(district, tmp_path):
-    rows = [{"ward_code": "26908", "sheet_no": 5, "parcel_no": 1, "geometry": square_around(KNOWN_X, KNOWN_Y)}]
+    rows = [
+        {
+            "ward_code": "26908",
+            "sheet_no": 5,
+            "parcel_no": 1,
+            "geometry": square_around(KNOWN_X, KNOWN_Y),
+        }
+    ]
     path = write_layer(tmp_path / "mislabelled.gpkg", rows, crs="EPSG:32648")  # UTM 48N, not TM-3
 
-    with pytest.raises(ImportFailed, match="outside Viet Nam|--srid") as error:
+    with pytest.raises(ImportFailed, match=r"outside Viet Nam|--srid") as error:
         run_import("parcels", path, srid=3857)
     assert "--srid" in str(error.value)
     assert not Parcel.objects.exists()

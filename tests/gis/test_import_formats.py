@@ -30,7 +30,10 @@ def test_each_format_loads_every_parcel_with_its_attributes(district, tmp_path, 
 
 
 def test_a_renamed_column_is_read_through_the_field_mapping(district, tmp_path):
-    rows = [{("SO_TO_BD" if k == "sheet_no" else k): v for k, v in row.items()} for row in parcel_rows(3)]
+    rows = [
+        {("SO_TO_BD" if k == "sheet_no" else k): v for k, v in row.items()}
+        for row in parcel_rows(3)
+    ]
     path = write_layer(tmp_path / "renamed.gpkg", rows)
 
     run_import("parcels", path, mapping={"sheet_no": "SO_TO_BD"})

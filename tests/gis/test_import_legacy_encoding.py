@@ -74,9 +74,18 @@ def test_an_unknown_encoding_name_is_refused(tmp_path):
 
 
 def test_mojibake_in_a_utf8_file_is_refused(district, tmp_path):
-    garbled = encodings.encode("12 Điện Biên Phủ, Phường 13", "tcvn3").decode("cp1252", errors="replace")
-    rows = [{"ward_code": "26905", "sheet_no": 1, "parcel_no": 1, "address": garbled,
-             "geometry": box(106.69, 10.79, 106.6901, 10.7901)}]
+    garbled = encodings.encode("12 Điện Biên Phủ, Phường 13", "tcvn3").decode(
+        "cp1252", errors="replace"
+    )
+    rows = [
+        {
+            "ward_code": "26905",
+            "sheet_no": 1,
+            "parcel_no": 1,
+            "address": garbled,
+            "geometry": box(106.69, 10.79, 106.6901, 10.7901),
+        }
+    ]
     path = write_layer(tmp_path / "garbled.gpkg", rows)
 
     with pytest.raises(ImportFailed, match="address"):

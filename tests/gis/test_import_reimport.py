@@ -37,9 +37,24 @@ def test_a_changed_feature_is_updated_in_place(district, tmp_path):
 
 def test_units_reimport_keeps_the_tree_and_links_parents(db, tmp_path):
     rows = [
-        {"code": "79", "name": "Thành phố Hồ Chí Minh", "parent_code": None, "geometry": box(106.6, 10.7, 106.8, 10.9)},
-        {"code": "765", "name": "Quận Bình Thạnh", "parent_code": "79", "geometry": box(106.68, 10.78, 106.72, 10.82)},
-        {"code": "26905", "name": "Phường 13", "parent_code": "765", "geometry": box(106.68, 10.78, 106.70, 10.82)},
+        {
+            "code": "79",
+            "name": "Thành phố Hồ Chí Minh",
+            "parent_code": None,
+            "geometry": box(106.6, 10.7, 106.8, 10.9),
+        },
+        {
+            "code": "765",
+            "name": "Quận Bình Thạnh",
+            "parent_code": "79",
+            "geometry": box(106.68, 10.78, 106.72, 10.82),
+        },
+        {
+            "code": "26905",
+            "name": "Phường 13",
+            "parent_code": "765",
+            "geometry": box(106.68, 10.78, 106.70, 10.82),
+        },
     ]
     path = write_layer(tmp_path / "units.gpkg", rows)
 

@@ -33,7 +33,9 @@ def test_an_empty_geometry_is_refused_and_listed_while_the_rest_loads(district, 
 
 def test_a_geometry_that_collapses_to_a_line_is_refused(district, tmp_path):
     rows = parcel_rows(2)
-    rows[0]["geometry"] = Polygon([(106.69, 10.79), (106.6901, 10.79), (106.6902, 10.79), (106.69, 10.79)])
+    rows[0]["geometry"] = Polygon(
+        [(106.69, 10.79), (106.6901, 10.79), (106.6902, 10.79), (106.69, 10.79)]
+    )
     summary = run_import("parcels", write_layer(tmp_path / "flat.gpkg", rows))
 
     assert [issue.row for issue in summary.refused] == [1]
@@ -42,5 +44,11 @@ def test_a_geometry_that_collapses_to_a_line_is_refused(district, tmp_path):
 
 
 def test_single_polygons_are_stored_as_multipolygons(district, tmp_path):
-    run_import("parcels", write_layer(tmp_path / "single.gpkg", [parcel_rows(1)[0] | {"geometry": box(106.69, 10.79, 106.6901, 10.7901)}]))
+    run_import(
+        "parcels",
+        write_layer(
+            tmp_path / "single.gpkg",
+            [parcel_rows(1)[0] | {"geometry": box(106.69, 10.79, 106.6901, 10.7901)}],
+        ),
+    )
     assert Parcel.objects.get().geom.geom_type == "MultiPolygon"

@@ -20,7 +20,12 @@ def test_locate_outside_the_area_says_so(client, district):
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"lon": "x", "lat": "10"}, {"lon": "200", "lat": "10"}, {"lon": "106.7", "lat": "10.8", "date": "2025-13-01"}],
+    [
+        {},
+        {"lon": "x", "lat": "10"},
+        {"lon": "200", "lat": "10"},
+        {"lon": "106.7", "lat": "10.8", "date": "2025-13-01"},
+    ],
 )
 def test_locate_refuses_malformed_input_with_a_message(client, district, params):
     response = client.get("/api/locate", params)

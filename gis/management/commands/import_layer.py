@@ -17,15 +17,21 @@ class Command(BaseCommand):
         parser.add_argument("file", help="Path of the file (.shp, .geojson, .gpkg, .fgb)")
         parser.add_argument("--layer", help="Layer name, for files that hold several")
         parser.add_argument(
-            "--srid", type=int, help="EPSG code of the source CRS when the file has none "
-            "or a wrong one (e.g. 9210 for VN-2000 / TM-3 105°45′)"
+            "--srid",
+            type=int,
+            help="EPSG code of the source CRS when the file has none "
+            "or a wrong one (e.g. 9210 for VN-2000 / TM-3 105°45′)",
         )
         parser.add_argument(
-            "--encoding", help="Text encoding of a shapefile's attributes: utf-8, cp1258, tcvn3 "
-            "or vni (guessed when the file has no .cpg)"
+            "--encoding",
+            help="Text encoding of a shapefile's attributes: utf-8, cp1258, tcvn3 "
+            "or vni (guessed when the file has no .cpg)",
         )
         parser.add_argument(
-            "--map", action="append", default=[], metavar="FIELD=COLUMN",
+            "--map",
+            action="append",
+            default=[],
+            metavar="FIELD=COLUMN",
             help="Read FIELD from the file's COLUMN (repeatable)",
         )
         parser.add_argument("--valid-from", help="For units: start of validity (YYYY-MM-DD)")
@@ -58,6 +64,8 @@ class Command(BaseCommand):
                 progress=not options["no_progress"] and options["verbosity"] > 0,
             )
         except ImportFailed as exc:
-            raise CommandError(_("Import refused, nothing was changed: %(error)s") % {"error": exc}) from exc
+            raise CommandError(
+                _("Import refused, nothing was changed: %(error)s") % {"error": exc}
+            ) from exc
         if options["verbosity"] > 0:
             self.stdout.write(format_summary(summary))

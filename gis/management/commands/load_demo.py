@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gis.importer import ImportFailed, format_summary, run_import
@@ -29,14 +29,20 @@ class Command(BaseCommand):
         from fixtures.demo import generate
 
         if AdminUnit.objects.exists() and not options["force"]:
-            self.stdout.write(_("The database already holds administrative units: demo not loaded again."))
+            self.stdout.write(
+                _("The database already holds administrative units: demo not loaded again.")
+            )
             return
         out_dir = options["dir"] / f"{options['parcels']}-{options['seed']}"
         files = {name: out_dir / f"{name}.gpkg" for name in ("units", "parcels", "streets")}
         if not all(path.exists() for path in files.values()):
-            self.stdout.write(_("Generating the demo district (%(n)s parcels)…") % {"n": options["parcels"]})
+            self.stdout.write(
+                _("Generating the demo district (%(n)s parcels)…") % {"n": options["parcels"]}
+            )
             out_dir.mkdir(parents=True, exist_ok=True)
-            files = generate(out_dir, parcels=options["parcels"], seed=options["seed"], progress=True)
+            files = generate(
+                out_dir, parcels=options["parcels"], seed=options["seed"], progress=True
+            )
         progress = options["verbosity"] > 0
         try:
             with transaction.atomic():
