@@ -701,3 +701,23 @@ def _search_codec(name: str) -> codecs.CodecInfo | None:
 
 
 codecs.register(_search_codec)
+
+
+_LOWER = "a-z" + "".join(sorted(ch for ch in VIETNAMESE_LETTERS if ch.islower() and not ch.isascii()))
+_UPPER_NON_ASCII = "".join(sorted(ch for ch in VIETNAMESE_LETTERS if ch.isupper() and not ch.isascii()))
+_NOT_VIETNAMESE = re.compile(
+    "[^" + "".join(re.escape(ch) for ch in sorted(_ALLOWED)) + "]"
+    + f"|(?<=[{_LOWER}])[{_UPPER_NON_ASCII}]"
+)
+
+
+def first_not_vietnamese(values: list[str | None]) -> int | None:
+    """Index of the first NFC value that `looks_vietnamese` would refuse, else None.
+
+    The same rule as `looks_vietnamese`, run as one regular-expression scan over a whole
+    column, because an import checks hundreds of thousands of values.
+    """
+    present = [(i, v) for i, v in enumerate(values) if v]
+    if not _NOT_VIETNAMESE.search("\n".join(v for _i, v in present)):
+        return None
+    return next(i for i, v in present if _NOT_VIETNAMESE.search(v))

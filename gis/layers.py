@@ -13,7 +13,7 @@ from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gis.importer import FieldSpec, ImportFailed, ImportKind, register_kind
+from gis.importer import FieldSpec, ImportFailed, ImportKind, indexes_built_after, register_kind
 from gis.models import BASE_LEVELS, SINCE_EVER, UnitLevel
 
 #: Sent after a layer's data changed (an import or an edit), with `kind=<layer name>`.
@@ -120,8 +120,9 @@ def merge_parcels(cursor: Any, staging: str, options: dict[str, Any]) -> tuple[i
             "Row %(row)s: parcel %(a)s / sheet %(b)s / parcel %(c)s appears more than once in the file."
         ),
     )
-    cursor.execute(
-        f"""WITH wards AS (
+    with indexes_built_after(cursor, "spatial_parcel"):
+        cursor.execute(
+            f"""WITH wards AS (
               SELECT DISTINCT ON (code) id, code FROM spatial_adminunit
               WHERE level IN {_BASE_LEVELS_SQL}
               ORDER BY code, valid_to DESC NULLS FIRST, valid_from DESC),
@@ -138,8 +139,8 @@ def merge_parcels(cursor: Any, staging: str, options: dict[str, Any]) -> tuple[i
                     IS DISTINCT FROM (EXCLUDED.land_use, EXCLUDED.address, EXCLUDED.geom)
               RETURNING (xmax = 0) AS created)
             SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM up"""
-    )
-    created, updated = cursor.fetchone()
+        )
+        created, updated = cursor.fetchone()
     cursor.execute(
         f"""SELECT s.land_use, count(*) FROM {staging} s
             WHERE s.land_use IS NOT NULL AND s.land_use <> ''

@@ -453,3 +453,14 @@ def test_the_vni_incremental_decoder_waits_for_a_mark_split_from_its_letter():
 def test_a_vni_text_file_can_be_read_through_io():
     stream = io.TextIOWrapper(io.BytesIO(b"Ph\xf6\xf4\xf8ng 25\nBa\xefch \xd1a\xe8ng\n"), "vni")
     assert stream.read().splitlines() == ["Phường 25", "Bạch Đằng"]
+
+
+def test_the_column_check_agrees_with_the_value_check():
+    from gis.encodings import first_not_vietnamese, looks_vietnamese
+
+    values = ["Phường 25", None, "Điện Biên Phủ", "ĐƯờNG", "PhýõÌng", "Ph\xadêng", "plain ascii"]
+    expected = [i for i, v in enumerate(values) if v and not looks_vietnamese(v)]
+    assert expected == [4, 5]
+    assert first_not_vietnamese(values) == 4
+    assert first_not_vietnamese(values[:4] + values[6:]) is None
+    assert first_not_vietnamese(["x", "ChƯ"]) == 1

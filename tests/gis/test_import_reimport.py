@@ -65,3 +65,18 @@ def test_units_reimport_keeps_the_tree_and_links_parents(db, tmp_path):
     assert (again.created, again.updated) == (0, 0)
     assert ward.level == "ward" and ward.parent.code == "765" and ward.parent.parent.code == "79"
     assert AdminUnit.objects.get(code="765").level == "district"
+
+
+def test_a_first_load_rebuilds_the_spatial_indexes_it_dropped(district, tmp_path):
+    from django.db import connection
+
+    def indexes():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'spatial_parcel' ORDER BY 1")
+            return [row[0] for row in cursor.fetchall()]
+
+    before = indexes()
+    run_import("parcels", write_layer(tmp_path / "p.gpkg", parcel_rows(20)))
+
+    assert indexes() == before
+    assert any("3857" in name for name in before)
