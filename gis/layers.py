@@ -117,7 +117,7 @@ def merge_parcels(cursor: Any, staging: str, options: dict[str, Any]) -> tuple[i
         f"""SELECT min(row_no), ward_code, sheet_no, parcel_no FROM {staging}
             GROUP BY ward_code, sheet_no, parcel_no HAVING count(*) > 1 ORDER BY 1 LIMIT 1""",
         _(
-            "Row %(row)s: parcel %(a)s / sheet %(b)s / parcel %(c)s appears more than once in the file."
+            "Row %(row)s: ward %(a)s / sheet %(b)s / parcel %(c)s appears more than once in the file."
         ),
     )
     with indexes_built_after(cursor, "spatial_parcel"):
