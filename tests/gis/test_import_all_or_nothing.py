@@ -81,3 +81,13 @@ def test_a_unit_whose_parent_is_unknown_is_refused(db, tmp_path):
     with pytest.raises(ImportFailed, match="999"):
         run_import("units", write_layer(tmp_path / "orphan.gpkg", rows))
     assert not AdminUnit.objects.exists()
+
+
+def test_the_refusal_is_explained_in_vietnamese_by_default(district, tmp_path):
+    from django.utils import translation
+
+    rows = parcel_rows(3)
+    rows[1]["ward_code"] = "00000"
+    with translation.override("vi"), pytest.raises(ImportFailed) as error:
+        run_import("parcels", write_layer(tmp_path / "bad.gpkg", rows))
+    assert "Dòng 2" in str(error.value) and "00000" in str(error.value)
