@@ -87,7 +87,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
     say "Creating the database urbanmgmt"
     as_postgres -c "create database urbanmgmt owner urbanmgmt encoding 'UTF8' template template0"
   fi
-  as_postgres -d urbanmgmt -c "create extension if not exists postgis"
+  as_postgres -d urbanmgmt -c "set client_min_messages to warning" -c "create extension if not exists postgis"
 else
   say "Using DATABASE_URL"
 fi
@@ -99,6 +99,7 @@ django.setup()
 from django.db import connection
 try:
     with connection.cursor() as c:
+        c.execute("set client_min_messages to warning")
         c.execute("create extension if not exists postgis")
         c.execute("select postgis_lib_version()")
         print("PostGIS", c.fetchone()[0], "on", connection.settings_dict["HOST"] or "socket")
