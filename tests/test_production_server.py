@@ -1,0 +1,61 @@
+"""`make run` serves with gunicorn and whitenoise: the app boots and serves its own assets."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn(tmp_path):
+    env = {**os.environ, "URBANMGMT_VAR_DIR": str(tmp_path), "DEBUG": "false"}
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    port = free_port()
+    log = (tmp_path / "gunicorn.log").open("wb")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "urbanmgmt.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/static/urbanmgmt/site.css", timeout=1):
+                break
+        except (urllib.error.URLError, ConnectionError):
+            if server.poll() is not None:
+                log.close()
+                pytest.fail((tmp_path / "gunicorn.log").read_text())
+            time.sleep(0.2)
+    yield base
+    server.terminate()
+    server.wait(timeout=10)
+    log.close()
+
+
+def test_gunicorn_serves_the_vendored_leaflet_compressed(gunicorn):
+    request = urllib.request.Request(gunicorn + "/static/spatial/vendor/leaflet/leaflet.js", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status == 200
+        assert response.headers["Content-Encoding"] == "gzip"
+
+
+def test_gunicorn_answers_a_malformed_request_with_a_400(gunicorn):
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(gunicorn + "/api/locate?lon=abc&lat=1", timeout=5)
+    assert error.value.code == 400
+    error.value.close()
