@@ -703,10 +703,16 @@ def _search_codec(name: str) -> codecs.CodecInfo | None:
 codecs.register(_search_codec)
 
 
-_LOWER = "a-z" + "".join(sorted(ch for ch in VIETNAMESE_LETTERS if ch.islower() and not ch.isascii()))
-_UPPER_NON_ASCII = "".join(sorted(ch for ch in VIETNAMESE_LETTERS if ch.isupper() and not ch.isascii()))
+_LOWER = "a-z" + "".join(
+    sorted(ch for ch in VIETNAMESE_LETTERS if ch.islower() and not ch.isascii())
+)
+_UPPER_NON_ASCII = "".join(
+    sorted(ch for ch in VIETNAMESE_LETTERS if ch.isupper() and not ch.isascii())
+)
 _NOT_VIETNAMESE = re.compile(
-    "[^" + "".join(re.escape(ch) for ch in sorted(_ALLOWED)) + "]"
+    "[^"
+    + "".join(re.escape(ch) for ch in sorted(_ALLOWED))
+    + "]"
     + f"|(?<=[{_LOWER}])[{_UPPER_NON_ASCII}]"
 )
 

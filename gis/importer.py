@@ -41,6 +41,7 @@ FieldType = Literal["text", "int", "float", "date"]
 GeometryKind = Literal["polygon", "line", "point"]
 
 _SQL_TYPES = {"text": "text", "int": "bigint", "float": "double precision", "date": "date"}
+_COPY_TYPES = {"text": "text", "int": "int8", "float": "float8", "date": "date"}
 _GEOMETRY_TYPES = {
     "polygon": ("Polygon", "MultiPolygon"),
     "line": ("LineString", "MultiLineString"),
@@ -311,6 +312,8 @@ class _TextDecoder:
 
 def _convert(values: list[Any], spec: FieldSpec, column: str, first_row: int) -> list[Any]:
     """Convert a column to its field's type, refusing the whole file on the first bad value."""
+    if spec.type == "int" and all(type(v) is int for v in values):
+        return values
 
     def fail(offset: int, value: Any) -> ImportFailed:
         return ImportFailed(
@@ -371,7 +374,8 @@ def _prepare_geometries(
 ) -> np.ndarray:
     """Parse, reproject, repair and normalise one chunk's geometries; None where refused."""
     geoms = shapely.from_wkb(wkb, on_invalid="ignore")
-    geoms = shapely.force_2d(geoms)
+    if shapely.has_z(geoms).any():
+        geoms = shapely.force_2d(geoms)
     if transformer is not None:
         geoms = shapely.transform(
             geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
@@ -406,21 +410,31 @@ def _prepare_geometries(
         geoms[index] = repaired
         summary.repaired.append(RowIssue(first_row + int(index), reason))
 
-    # Keep the parts of the layer's own type (a repair may leave lines or points behind),
-    # and collect them into one Multi* geometry per row.
+    # One Multi* geometry per row: Multi* rows pass as they are, single ones are wrapped,
+    # and anything else (a repair may leave a collection with lines or points) keeps only
+    # the parts of the layer's own type.
     part_type = _SHAPELY_PART_TYPE[kind.geometry]
-    parts, index = shapely.get_parts(geoms, return_index=True)
-    keep = shapely.get_type_id(parts) == part_type
-    keep &= ~shapely.is_empty(parts)
-    out = np.empty(len(geoms), dtype=object)
     collect = {
         "polygon": shapely.multipolygons,
         "line": shapely.multilinestrings,
         "point": shapely.multipoints,
-    }
-    if keep.any():
-        collect[kind.geometry](parts[keep], indices=index[keep], out=out)
-    lost = present & np.array([g is None for g in out])
+    }[kind.geometry]
+    types = shapely.get_type_id(geoms)
+    out = np.empty(len(geoms), dtype=object)
+    already = types == part_type + 3  # Point 0 -> MultiPoint 4, LineString 1 -> 5, Polygon 3 -> 6
+    out[already] = geoms[already]
+    single = types == part_type
+    if single.any():
+        out[single] = collect(geoms[single], indices=np.arange(int(single.sum())))
+    other = present & ~already & ~single
+    if other.any():
+        parts, index = shapely.get_parts(geoms[other], return_index=True)
+        keep = (shapely.get_type_id(parts) == part_type) & ~shapely.is_empty(parts)
+        collected = np.empty(int(other.sum()), dtype=object)
+        if keep.any():
+            collect(parts[keep], indices=index[keep], out=collected)
+        out[other] = collected
+    lost = present & shapely.is_missing(out)
     wrong_type = present & ~invalid & lost
     for row_index in np.flatnonzero(lost):
         if wrong_type[row_index]:
@@ -512,7 +526,14 @@ def run_import(
         "row_no",
         *(s.name for s in specs),
         *(f"{s.name}_folded" for s in folded),
-        "geom",
+        "geom_wkb",
+    ]
+    # Binary COPY: no text parsing on the server, and geometries travel as WKB bytes.
+    copy_types = [
+        "int4",
+        *(_COPY_TYPES[s.type] for s in specs),
+        *("text" for _s in folded),
+        "bytea",
     ]
     total = info.get("features") if info.get("features", -1) >= 0 else None
 
@@ -523,7 +544,9 @@ def run_import(
                 f"CREATE TEMP TABLE {staging} (row_no integer, "
                 + ", ".join(f"{s.name} {_SQL_TYPES[s.type]}" for s in specs)
                 + "".join(f", {s.name}_folded text" for s in folded)
-                + ", geom geometry(Geometry, 4326)) ON COMMIT DROP"
+                + ", geom_wkb bytea"
+                + ", geom geometry GENERATED ALWAYS AS (ST_GeomFromWKB(geom_wkb, 4326)) STORED"
+                + ") ON COMMIT DROP"
             )
         raw_connection = connection.connection
         bar = tqdm(
@@ -547,9 +570,10 @@ def run_import(
                 with (
                     raw_connection.cursor() as raw_cursor,
                     raw_cursor.copy(
-                        f"COPY {staging} ({', '.join(copy_columns)}) FROM STDIN"
+                        f"COPY {staging} ({', '.join(copy_columns)}) FROM STDIN (FORMAT BINARY)"
                     ) as copy,
                 ):
+                    copy.set_types(copy_types)
                     for batch in reader:
                         first_row = summary.read + 1
                         rows = _prepare_batch(
@@ -643,14 +667,12 @@ def _prepare_batch(
     wkb = batch.column(geom_column).to_numpy(zero_copy_only=False)
     geoms = _prepare_geometries(wkb, transformer, kind, first_row, summary)
     kept = np.array([g is not None for g in geoms], dtype=bool)
-    hexes = np.full(n, None, dtype=object)
+    wkb_out = np.full(n, None, dtype=object)
     if kept.any():
-        hexes[kept] = shapely.to_wkb(
-            shapely.set_srid(geoms[kept], 4326), hex=True, include_srid=True
-        )
+        wkb_out[kept] = shapely.to_wkb(geoms[kept])
     row_numbers = range(first_row, first_row + n)
     for offset in np.flatnonzero(kept):
-        yield (row_numbers[offset], *(column[offset] for column in values), hexes[offset])
+        yield (row_numbers[offset], *(column[offset] for column in values), wkb_out[offset])
 
 
 @contextmanager

@@ -23,12 +23,27 @@ def free_port() -> int:
 @pytest.fixture
 def gunicorn(tmp_path):
     env = {**os.environ, "URBANMGMT_VAR_DIR": str(tmp_path), "DEBUG": "false"}
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     port = free_port()
     log = (tmp_path / "gunicorn.log").open("wb")
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "urbanmgmt.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "urbanmgmt.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -48,7 +63,9 @@ def gunicorn(tmp_path):
 
 
 def test_gunicorn_serves_the_vendored_leaflet_compressed(gunicorn):
-    request = urllib.request.Request(gunicorn + "/static/spatial/vendor/leaflet/leaflet.js", headers={"Accept-Encoding": "gzip"})
+    request = urllib.request.Request(
+        gunicorn + "/static/spatial/vendor/leaflet/leaflet.js", headers={"Accept-Encoding": "gzip"}
+    )
     with urllib.request.urlopen(request, timeout=5) as response:
         assert response.status == 200
         assert response.headers["Content-Encoding"] == "gzip"

@@ -14,8 +14,14 @@ PO = Path(__file__).resolve().parent.parent / "locale" / "vi" / "LC_MESSAGES" / 
 def test_the_vietnamese_catalogue_has_no_missing_or_fuzzy_entry(flag):
     if shutil.which("msgattrib") is None:
         pytest.fail("gettext is not installed; run `make setup`")
-    out = subprocess.run(["msgattrib", flag, "--no-wrap", str(PO)], capture_output=True, text=True, check=True).stdout
-    entries = [block for block in out.split("\n\n") if "msgid" in block and 'msgid ""\nmsgstr ""\n"Project' not in block]
+    out = subprocess.run(
+        ["msgattrib", flag, "--no-wrap", str(PO)], capture_output=True, text=True, check=True
+    ).stdout
+    entries = [
+        block
+        for block in out.split("\n\n")
+        if "msgid" in block and 'msgid ""\nmsgstr ""\n"Project' not in block
+    ]
     assert entries == []
 
 

@@ -72,7 +72,9 @@ def test_a_first_load_rebuilds_the_spatial_indexes_it_dropped(district, tmp_path
 
     def indexes():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'spatial_parcel' ORDER BY 1")
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'spatial_parcel' ORDER BY 1"
+            )
             return [row[0] for row in cursor.fetchall()]
 
     before = indexes()
