@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import queue
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -29,6 +31,7 @@ import pyarrow as pa
 import pyogrio
 import shapely
 from django.db import connection, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
@@ -81,6 +84,12 @@ class ImportKind:
     # set-based SQL from the staging table and may raise ImportFailed.
     merge: Callable[[Any, str, dict[str, Any]], tuple[int, int, list[str]]]
     multi: bool = True  # store as the Multi* type
+    # Optional: merge_chunk(cursor, staging, first_row, last_row, options) -> (created,
+    # updated) writes one chunk while the next is being read, for big layers. The final
+    # `merge` then only checks the whole file (and may still refuse it) and adds to counts.
+    merge_chunk: Callable[[Any, str, int, int, dict[str, Any]], tuple[int, int]] | None = None
+    # The table a chunked kind loads into: on a first load its indexes are built after.
+    table: str | None = None
 
 
 @dataclass
@@ -548,7 +557,6 @@ def run_import(
                 + ", geom geometry GENERATED ALWAYS AS (ST_GeomFromWKB(geom_wkb, 4326)) STORED"
                 + ") ON COMMIT DROP"
             )
-        raw_connection = connection.connection
         bar = tqdm(
             total=total,
             unit=" " + _("features"),
@@ -557,52 +565,56 @@ def run_import(
             file=sys.stderr,
             mininterval=0.5,
         )
-        try:
-            with pyogrio.open_arrow(
-                path,
-                layer=layer,
-                columns=wanted_columns,
-                batch_size=chunk_size,
-                use_pyarrow=True,
-                **read_kwargs,
-            ) as (meta, reader):
-                geom_column = meta["geometry_name"] or "wkb_geometry"
-                with (
-                    raw_connection.cursor() as raw_cursor,
-                    raw_cursor.copy(
-                        f"COPY {staging} ({', '.join(copy_columns)}) FROM STDIN (FORMAT BINARY)"
-                    ) as copy,
-                ):
-                    copy.set_types(copy_types)
+        with ExitStack() as stack:
+            cursor = stack.enter_context(connection.cursor())
+            if kind.merge_chunk is not None and kind.table:
+                stack.enter_context(indexes_built_after(cursor, kind.table))
+            loader = _ChunkLoader(
+                connection.connection, staging, copy_columns, copy_types, kind, options or {}
+            )
+            try:
+                with pyogrio.open_arrow(
+                    path,
+                    layer=layer,
+                    columns=wanted_columns,
+                    batch_size=chunk_size,
+                    use_pyarrow=True,
+                    **read_kwargs,
+                ) as (meta, reader):
+                    geom_column = meta["geometry_name"] or "wkb_geometry"
                     for batch in reader:
                         first_row = summary.read + 1
-                        rows = _prepare_batch(
-                            batch,
-                            geom_column,
-                            kind,
-                            columns,
-                            decoder,
-                            transformer,
-                            first_row,
-                            summary,
+                        rows = list(
+                            _prepare_batch(
+                                batch,
+                                geom_column,
+                                kind,
+                                columns,
+                                decoder,
+                                transformer,
+                                first_row,
+                                summary,
+                            )
                         )
-                        for row in rows:
-                            copy.write_row(row)
                         summary.read += batch.num_rows
+                        loader.put(rows, first_row, summary.read)
                         bar.update(batch.num_rows)
-        except ImportFailed:
-            raise
-        except pa.ArrowException as exc:
-            raise ImportFailed(
-                _("Cannot read %(path)s (%(error)s).") % {"path": path, "error": exc}
-            ) from exc
-        finally:
-            bar.close()
-        summary.encoding = decoder.encoding
-
-        with connection.cursor() as cursor:
+                loader.finish()
+            except pa.ArrowException as exc:
+                loader.abort()
+                raise ImportFailed(
+                    _("Cannot read %(path)s (%(error)s).") % {"path": path, "error": exc}
+                ) from exc
+            except BaseException:
+                loader.abort()
+                raise
+            finally:
+                bar.close()
+            summary.encoding = decoder.encoding
             cursor.execute(f"ANALYZE {staging}")
-            summary.created, summary.updated, warnings = kind.merge(cursor, staging, options or {})
+            created, updated, warnings = kind.merge(cursor, staging, options or {})
+            summary.created = loader.created + created
+            summary.updated = loader.updated + updated
             summary.warnings.extend(warnings)
 
         from gis.models import LayerImport
@@ -622,6 +634,80 @@ def run_import(
 
         transaction.on_commit(lambda: layer_changed.send(sender=ImportSummary, kind=kind.name))
     return summary
+
+
+class _ChunkLoader:
+    """Writes prepared chunks to the database from a second thread.
+
+    While the main thread decodes and repairs chunk n+1 (mostly in GDAL, Arrow and GEOS,
+    which release the GIL), this thread COPYs chunk n into the staging table and, for kinds
+    that merge chunk by chunk, has PostgreSQL merge it: on a 2-core machine reading and
+    writing overlap instead of adding up. It shares the import's connection and so its
+    transaction; the main thread does not touch the connection until `finish()`.
+    """
+
+    def __init__(
+        self,
+        raw_connection: Any,
+        staging: str,
+        columns: list[str],
+        types: list[str],
+        kind: ImportKind,
+        options: dict[str, Any],
+    ) -> None:
+        self.raw_connection = raw_connection
+        self.copy_sql = f"COPY {staging} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+        self.types = types
+        self.staging = staging
+        self.kind = kind
+        self.options = options
+        self.created = 0
+        self.updated = 0
+        self.error: BaseException | None = None
+        self.language = translation.get_language()  # messages in the caller's language
+        self.queue: queue.Queue[tuple[list[tuple[Any, ...]], int, int] | None] = queue.Queue(
+            maxsize=2
+        )
+        self.thread = threading.Thread(target=self._run, name="import-loader", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            with translation.override(self.language), self.raw_connection.cursor() as cursor:
+                while (item := self.queue.get()) is not None:
+                    rows, first_row, last_row = item
+                    with cursor.copy(self.copy_sql) as copy:
+                        copy.set_types(self.types)
+                        for row in rows:
+                            copy.write_row(row)
+                    if self.kind.merge_chunk is not None:
+                        created, updated = self.kind.merge_chunk(
+                            cursor, self.staging, first_row, last_row, self.options
+                        )
+                        self.created += created
+                        self.updated += updated
+        except BaseException as exc:
+            self.error = exc
+            while self.queue.get() is not None:  # let the reader finish its put() calls
+                pass
+
+    def _raise_error(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def put(self, rows: list[tuple[Any, ...]], first_row: int, last_row: int) -> None:
+        self._raise_error()
+        self.queue.put((rows, first_row, last_row))
+
+    def finish(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        self._raise_error()
+
+    def abort(self) -> None:
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
 
 
 def _prepare_batch(

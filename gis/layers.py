@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gis.importer import FieldSpec, ImportFailed, ImportKind, indexes_built_after, register_kind
+from gis.importer import FieldSpec, ImportFailed, ImportKind, register_kind
 from gis.models import BASE_LEVELS, SINCE_EVER, UnitLevel
 
 #: Sent after a layer's data changed (an import or an edit), with `kind=<layer name>`.
@@ -98,7 +99,8 @@ def merge_units(cursor: Any, staging: str, options: dict[str, Any]) -> tuple[int
     return created, updated, []
 
 
-def merge_parcels(cursor: Any, staging: str, options: dict[str, Any]) -> tuple[int, int, list[str]]:
+def check_parcels(cursor: Any, staging: str) -> None:
+    """Refuse the file for an unknown ward, a non-positive number or a key given twice."""
     _fail_if(
         cursor,
         f"""SELECT s.row_no, s.ward_code FROM {staging} s WHERE NOT EXISTS (
@@ -120,27 +122,51 @@ def merge_parcels(cursor: Any, staging: str, options: dict[str, Any]) -> tuple[i
             "Row %(row)s: ward %(a)s / sheet %(b)s / parcel %(c)s appears more than once in the file."
         ),
     )
-    with indexes_built_after(cursor, "spatial_parcel"):
-        cursor.execute(
-            f"""WITH wards AS (
-              SELECT DISTINCT ON (code) id, code FROM spatial_adminunit
-              WHERE level IN {_BASE_LEVELS_SQL}
-              ORDER BY code, valid_to DESC NULLS FIRST, valid_from DESC),
-            up AS (
-              INSERT INTO spatial_parcel
-                (ward_id, sheet_no, parcel_no, land_use, address, address_search, geom, updated_at)
-              SELECT w.id, s.sheet_no, s.parcel_no, COALESCE(s.land_use, ''), COALESCE(s.address, ''),
-                     COALESCE(s.address_folded, ''), s.geom, now()
-              FROM {staging} s JOIN wards w ON w.code = s.ward_code
-              ON CONFLICT ON CONSTRAINT parcel_natural_key DO UPDATE SET
-                land_use = EXCLUDED.land_use, address = EXCLUDED.address,
-                address_search = EXCLUDED.address_search, geom = EXCLUDED.geom, updated_at = now()
-              WHERE (spatial_parcel.land_use, spatial_parcel.address, spatial_parcel.geom)
-                    IS DISTINCT FROM (EXCLUDED.land_use, EXCLUDED.address, EXCLUDED.geom)
-              RETURNING (xmax = 0) AS created)
-            SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM up"""
-        )
-        created, updated = cursor.fetchone()
+
+
+def merge_parcel_chunk(
+    cursor: Any, staging: str, first_row: int, last_row: int, options: dict[str, Any]
+) -> tuple[int, int]:
+    """Upsert one chunk of staged parcels by natural key; unchanged rows are left alone.
+
+    Rows of an unknown ward are skipped here and refused by `check_parcels` at the end. A
+    chunk that breaks a constraint (a key twice in the chunk) is rolled back to its
+    savepoint and explained by the same checks.
+    """
+    try:
+        with cursor.connection.transaction():
+            cursor.execute(
+                f"""WITH wards AS (
+                  SELECT DISTINCT ON (code) id, code FROM spatial_adminunit
+                  WHERE level IN {_BASE_LEVELS_SQL}
+                  ORDER BY code, valid_to DESC NULLS FIRST, valid_from DESC),
+                up AS (
+                  INSERT INTO spatial_parcel
+                    (ward_id, sheet_no, parcel_no, land_use, address, address_search, geom, updated_at)
+                  SELECT w.id, s.sheet_no, s.parcel_no, COALESCE(s.land_use, ''),
+                         COALESCE(s.address, ''), COALESCE(s.address_folded, ''), s.geom, now()
+                  FROM {staging} s JOIN wards w ON w.code = s.ward_code
+                  WHERE s.row_no BETWEEN %s AND %s
+                  ON CONFLICT ON CONSTRAINT parcel_natural_key DO UPDATE SET
+                    land_use = EXCLUDED.land_use, address = EXCLUDED.address,
+                    address_search = EXCLUDED.address_search, geom = EXCLUDED.geom,
+                    updated_at = now()
+                  WHERE (spatial_parcel.land_use, spatial_parcel.address, spatial_parcel.geom)
+                        IS DISTINCT FROM (EXCLUDED.land_use, EXCLUDED.address, EXCLUDED.geom)
+                  RETURNING (xmax = 0) AS created)
+                SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM up""",
+                [first_row, last_row],
+            )
+            created, updated = cursor.fetchone()
+    except (psycopg.errors.IntegrityError, psycopg.errors.CardinalityViolation):
+        check_parcels(cursor, staging)
+        raise
+    return created, updated
+
+
+def merge_parcels(cursor: Any, staging: str, options: dict[str, Any]) -> tuple[int, int, list[str]]:
+    """After every chunk is in: refuse the file if a check fails, else report odd codes."""
+    check_parcels(cursor, staging)
     cursor.execute(
         f"""SELECT s.land_use, count(*) FROM {staging} s
             WHERE s.land_use IS NOT NULL AND s.land_use <> ''
@@ -152,7 +178,7 @@ def merge_parcels(cursor: Any, staging: str, options: dict[str, Any]) -> tuple[i
         % {"code": code, "count": count}
         for code, count in cursor.fetchall()
     ]
-    return created, updated, warnings
+    return 0, 0, warnings
 
 
 UNITS = ImportKind(
@@ -188,6 +214,8 @@ PARCELS = ImportKind(
         FieldSpec("address", vietnamese=True, folded=True, aliases=("dia_chi", "diachi")),
     ),
     merge=merge_parcels,
+    merge_chunk=merge_parcel_chunk,
+    table="spatial_parcel",
 )
 
 

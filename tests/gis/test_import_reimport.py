@@ -82,3 +82,14 @@ def test_a_first_load_rebuilds_the_spatial_indexes_it_dropped(district, tmp_path
 
     assert indexes() == before
     assert any("3857" in name for name in before)
+
+
+def test_reimport_in_small_chunks_counts_the_same(district, tmp_path):
+    rows = parcel_rows(25)
+    path = write_layer(tmp_path / "p.gpkg", rows)
+    first = run_import("parcels", path, chunk_size=7)
+    rows[20]["land_use"] = "DGD"
+    second = run_import("parcels", write_layer(tmp_path / "p2.gpkg", rows), chunk_size=7)
+
+    assert (first.created, first.updated) == (25, 0)
+    assert (second.created, second.updated, second.unchanged) == (0, 1, 24)
