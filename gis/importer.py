@@ -214,6 +214,14 @@ def _resolve_columns(
     for spec in kind.fields:
         if spec.name in mapping:
             wanted = mapping[spec.name]
+            if not wanted:  # `--map FIELD=` : do not read this field at all
+                if spec.required:
+                    raise ImportFailed(
+                        _("--map %(field)s=: “%(field)s” is required and cannot be left out.")
+                        % {"field": spec.name}
+                    )
+                columns[spec.name] = None
+                continue
             if wanted not in file_fields:
                 raise ImportFailed(
                     _(

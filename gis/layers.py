@@ -62,6 +62,11 @@ def merge_units(cursor: Any, staging: str, options: dict[str, Any]) -> tuple[int
     )
     _fail_if(
         cursor,
+        f"SELECT row_no, code FROM {staging} WHERE parent_code = code ORDER BY row_no LIMIT 1",
+        _("Row %(row)s: unit %(a)s cannot be its own parent (check the parent_code column)."),
+    )
+    _fail_if(
+        cursor,
         f"""SELECT s.row_no, s.parent_code FROM {staging} s
             WHERE s.parent_code IS NOT NULL AND s.parent_code <> ''
               AND NOT EXISTS (SELECT 1 FROM {staging} p WHERE p.code = s.parent_code)

@@ -101,3 +101,16 @@ def test_a_key_repeated_in_a_later_chunk_is_refused_and_nothing_stays(district, 
     with pytest.raises(ImportFailed, match="more than once"):
         run_import("parcels", path, chunk_size=4)
     assert not Parcel.objects.exists()
+
+
+def test_a_unit_that_names_itself_as_parent_is_refused(db, tmp_path):
+    rows = [
+        {
+            "code": "765",
+            "name": "Quận Bình Thạnh",
+            "parent_code": "765",
+            "geometry": box(106.6, 10.7, 106.61, 10.71),
+        }
+    ]
+    with pytest.raises(ImportFailed, match="own parent"):
+        run_import("units", write_layer(tmp_path / "self.gpkg", rows))

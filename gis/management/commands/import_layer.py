@@ -32,7 +32,7 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="FIELD=COLUMN",
-            help="Read FIELD from the file's COLUMN (repeatable)",
+            help="Read FIELD from the file's COLUMN (repeatable); FIELD= leaves it out",
         )
         parser.add_argument("--valid-from", help="For units: start of validity (YYYY-MM-DD)")
         parser.add_argument("--chunk-size", type=int, default=50_000)
@@ -42,7 +42,7 @@ class Command(BaseCommand):
         mapping = {}
         for item in options["map"]:
             target, sep, source = item.partition("=")
-            if not sep or not target or not source:
+            if not sep or not target:
                 raise CommandError(_("--map takes FIELD=COLUMN, not “%(item)s”.") % {"item": item})
             mapping[target.strip()] = source.strip()
         valid_from = None
