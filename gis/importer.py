@@ -38,7 +38,7 @@ from pyproj.exceptions import CRSError
 from tqdm import tqdm
 
 from gis import encodings as vnenc
-from gis.text import fold, nfc
+from gis.text import fold_column, nfc_column
 
 FieldType = Literal["text", "int", "float", "date"]
 GeometryKind = Literal["polygon", "line", "point"]
@@ -286,14 +286,16 @@ class _TextDecoder:
                         )
                         % {"field": spec.name, "column": column, "row": row}
                     )
-        out: list[Any] = []
-        for offset, value in enumerate(values):
-            if value is None:
-                out.append(None)
-                continue
-            if self.raw:
+        if not self.raw:
+            out: list[Any] = nfc_column(values)
+        else:
+            out = []
+            for offset, value in enumerate(values):
+                if value is None:
+                    out.append(None)
+                    continue
                 try:
-                    text = vnenc.decode(value, self.encoding or "ascii")
+                    out.append(vnenc.decode(value, self.encoding or "ascii").strip())
                 except (vnenc.LegacyDecodeError, UnicodeError, LookupError) as exc:
                     raise ImportFailed(
                         _("Field “%(field)s” (column %(column)s), row %(row)s: %(error)s")
@@ -304,9 +306,6 @@ class _TextDecoder:
                             "error": exc,
                         }
                     ) from exc
-            else:
-                text = str(value)
-            out.append(nfc(text))
         if spec.vietnamese:
             bad = vnenc.first_not_vietnamese(out)
             if bad is not None:
@@ -389,9 +388,14 @@ def _prepare_geometries(
     first_row: int,
     summary: ImportSummary,
 ) -> np.ndarray:
-    """Parse, reproject, repair and normalise one chunk's geometries; None where refused."""
+    """Parse, reproject, repair and normalise one chunk's geometries.
+
+    Returns the geometries (None where refused) and a mask of the rows whose source WKB can
+    be stored as it is: valid, 2D, already Multi*, already in EPSG:4326.
+    """
     geoms = shapely.from_wkb(wkb, on_invalid="ignore")
-    if shapely.has_z(geoms).any():
+    flat = not shapely.has_z(geoms).any()
+    if not flat:
         geoms = shapely.force_2d(geoms)
     if transformer is not None:
         geoms = shapely.transform(
@@ -465,10 +469,14 @@ def _prepare_geometries(
                 r for r in summary.repaired if r.row != first_row + int(row_index)
             ]
         summary.refused.append(RowIssue(first_row + int(row_index), reason))
+    untouched = already & ~invalid & present
+    if not (flat and transformer is None):
+        untouched[:] = False
     if not kind.multi:
         singles = shapely.get_num_geometries(out) == 1
         out[singles] = shapely.get_geometry(out[singles], 0)
-    return out
+        untouched &= ~singles
+    return out, untouched
 
 
 # --- the import ------------------------------------------------------------------------
@@ -756,14 +764,16 @@ def _prepare_batch(
         values.append(data)
     for spec, data in zip(kind.fields, list(values), strict=True):
         if spec.folded:
-            values.append([fold(v) if v else "" for v in data])
+            values.append(fold_column(data))
 
     wkb = batch.column(geom_column).to_numpy(zero_copy_only=False)
-    geoms = _prepare_geometries(wkb, transformer, kind, first_row, summary)
-    kept = np.array([g is not None for g in geoms], dtype=bool)
+    geoms, untouched = _prepare_geometries(wkb, transformer, kind, first_row, summary)
+    kept = ~shapely.is_missing(geoms)
     wkb_out = np.full(n, None, dtype=object)
-    if kept.any():
-        wkb_out[kept] = shapely.to_wkb(geoms[kept])
+    wkb_out[untouched] = wkb[untouched]
+    rewrite = kept & ~untouched
+    if rewrite.any():
+        wkb_out[rewrite] = shapely.to_wkb(geoms[rewrite])
     row_numbers = range(first_row, first_row + n)
     for offset in np.flatnonzero(kept):
         yield (row_numbers[offset], *(column[offset] for column in values), wkb_out[offset])
@@ -794,6 +804,7 @@ def indexes_built_after(cursor: Any, table: str) -> Iterator[None]:
     yield
     # Deferred foreign-key checks must run before an index can be built on the table.
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
     for _name, definition in indexes:
         cursor.execute(definition)
     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
