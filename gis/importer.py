@@ -70,6 +70,7 @@ class FieldSpec:
     aliases: tuple[str, ...] = ()
     # Also stage a diacritics-free, lower-case copy as `<name>_folded`, for search columns.
     folded: bool = False
+    minimum: int | None = None  # for numbers: the smallest value allowed
 
 
 @dataclass(frozen=True)
@@ -326,10 +327,32 @@ class _TextDecoder:
         return out
 
 
+def _check_minimum(values: list[Any], spec: FieldSpec, column: str, first_row: int) -> None:
+    if spec.minimum is None:
+        return
+    for offset, value in enumerate(values):
+        if value is not None and value < spec.minimum:
+            raise ImportFailed(
+                _(
+                    "Field “%(field)s” (column %(column)s), row %(row)s: %(value)s is below %(minimum)s."
+                )
+                % {
+                    "field": spec.name,
+                    "column": column,
+                    "row": first_row + offset,
+                    "value": value,
+                    "minimum": spec.minimum,
+                }
+            )
+
+
 def _convert(values: list[Any], spec: FieldSpec, column: str, first_row: int) -> list[Any]:
     """Convert a column to its field's type, refusing the whole file on the first bad value."""
-    if spec.type == "int" and all(type(v) is int for v in values):
-        return values
+    if spec.type in ("int", "float") and all(type(v) in (int, float) for v in values):
+        out = values if spec.type == "float" or all(type(v) is int for v in values) else None
+        if out is not None:
+            _check_minimum(out, spec, column, first_row)
+            return out
 
     def fail(offset: int, value: Any) -> ImportFailed:
         return ImportFailed(
@@ -375,6 +398,7 @@ def _convert(values: list[Any], spec: FieldSpec, column: str, first_row: int) ->
                 out.append(value)
         except (TypeError, ValueError, OverflowError):
             raise fail(offset, value) from None
+    _check_minimum(out, spec, column, first_row)
     return out
 
 
@@ -583,10 +607,13 @@ def run_import(
         )
         with ExitStack() as stack:
             cursor = stack.enter_context(connection.cursor())
+            # What the merges learn about the load: whether it fills an empty table, and
+            # (below) how many rows the chunks wrote.
+            options = {**(options or {}), "bulk": False}
             if kind.merge_chunk is not None and kind.table:
-                stack.enter_context(indexes_built_after(cursor, kind.table))
+                options["bulk"] = stack.enter_context(indexes_built_after(cursor, kind.table))
             loader = _ChunkLoader(
-                connection.connection, staging, copy_columns, copy_types, kind, options or {}
+                connection.connection, staging, copy_columns, copy_types, kind, options
             )
             try:
                 with pyogrio.open_arrow(
@@ -628,7 +655,8 @@ def run_import(
                 bar.close()
             summary.encoding = decoder.encoding
             cursor.execute(f"ANALYZE {staging}")
-            created, updated, warnings = kind.merge(cursor, staging, options or {})
+            options["chunk_rows"] = loader.created + loader.updated
+            created, updated, warnings = kind.merge(cursor, staging, options)
             summary.created = loader.created + created
             summary.updated = loader.updated + updated
             summary.warnings.extend(warnings)
@@ -780,17 +808,18 @@ def _prepare_batch(
 
 
 @contextmanager
-def indexes_built_after(cursor: Any, table: str) -> Iterator[None]:
+def indexes_built_after(cursor: Any, table: str) -> Iterator[bool]:
     """Load into an empty `table` with its secondary indexes dropped, then build them.
 
     Building a GiST index once over a loaded table is several times faster than growing
     it row by row, which dominates the first load of a large layer. Indexes that back a
     constraint (the primary key, the natural key the upsert relies on) stay. Everything
     happens inside the import's transaction, so a failure restores them untouched.
+    Yields whether the table was empty (a bulk load, where nothing can conflict).
     """
     cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
     if not cursor.fetchone()[0]:
-        yield
+        yield False
         return
     cursor.execute(
         """SELECT i.indexname, i.indexdef FROM pg_indexes i
@@ -801,7 +830,7 @@ def indexes_built_after(cursor: Any, table: str) -> Iterator[None]:
     indexes = cursor.fetchall()
     for name, _definition in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
-    yield
+    yield True
     # Deferred foreign-key checks must run before an index can be built on the table.
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")

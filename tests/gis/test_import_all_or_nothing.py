@@ -114,3 +114,20 @@ def test_a_unit_that_names_itself_as_parent_is_refused(db, tmp_path):
     ]
     with pytest.raises(ImportFailed, match="own parent"):
         run_import("units", write_layer(tmp_path / "self.gpkg", rows))
+
+
+def test_a_sheet_number_below_one_is_refused_with_its_row(district, tmp_path):
+    rows = parcel_rows(4)
+    rows[3]["sheet_no"] = 0
+    with pytest.raises(ImportFailed, match=r"sheet_no.*row 4"):
+        run_import("parcels", write_layer(tmp_path / "zero.gpkg", rows))
+    assert not Parcel.objects.exists()
+
+
+def test_a_key_repeated_in_the_same_chunk_of_an_update_is_refused(district, tmp_path):
+    run_import("parcels", write_layer(tmp_path / "first.gpkg", parcel_rows(3)))
+    rows = parcel_rows(6)
+    rows[5]["parcel_no"] = 4
+    with pytest.raises(ImportFailed, match="more than once"):
+        run_import("parcels", write_layer(tmp_path / "dup.gpkg", rows))
+    assert Parcel.objects.count() == 3
