@@ -93,3 +93,18 @@ def test_reimport_in_small_chunks_counts_the_same(district, tmp_path):
 
     assert (first.created, first.updated) == (25, 0)
     assert (second.created, second.updated, second.unchanged) == (0, 1, 24)
+
+
+def test_a_first_load_restores_the_foreign_key_to_the_ward(district, tmp_path):
+    from django.db import IntegrityError, connection, transaction
+
+    run_import("parcels", write_layer(tmp_path / "p.gpkg", parcel_rows(5)))
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = 'spatial_parcel'::regclass AND contype = 'f'"
+        )
+        assert cursor.fetchone()[0] == 1
+        with pytest.raises(IntegrityError), transaction.atomic():
+            cursor.execute("UPDATE spatial_parcel SET ward_id = -1 WHERE parcel_no = 1")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
