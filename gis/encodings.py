@@ -54,6 +54,10 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = [
     "SUPPORTED",
@@ -727,3 +731,23 @@ def first_not_vietnamese(values: list[str | None]) -> int | None:
     if not _NOT_VIETNAMESE.search("\n".join(v for _i, v in present)):
         return None
     return next(i for i, v in present if _NOT_VIETNAMESE.search(v))
+
+
+# The same rule for Arrow's RE2 engine, which has no look-behind: a lower-case letter
+# followed by a non-ASCII capital is matched as a pair.
+_NOT_VIETNAMESE_RE2 = (
+    "[^"
+    + "".join(re.escape(ch) for ch in sorted(_ALLOWED))
+    + "]"
+    + f"|[{_LOWER}][{_UPPER_NON_ASCII}]"
+)
+
+
+def first_not_vietnamese_array(array: "pa.Array") -> int | None:
+    """`first_not_vietnamese` over an Arrow string column (NFC), vectorised."""
+    import pyarrow.compute as pc
+
+    bad = pc.fill_null(pc.match_substring_regex(array, _NOT_VIETNAMESE_RE2), False)
+    if not pc.any(bad).as_py():
+        return None
+    return pc.index(bad, True).as_py()

@@ -15,6 +15,7 @@ apps register theirs from their `AppConfig.ready()`.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import queue
 import sys
@@ -38,7 +39,7 @@ from pyproj.exceptions import CRSError
 from tqdm import tqdm
 
 from gis import encodings as vnenc
-from gis.text import fold_column, nfc_column
+from gis.text import fold_array, nfc_array
 
 FieldType = Literal["text", "int", "float", "date"]
 GeometryKind = Literal["polygon", "line", "point"]
@@ -270,45 +271,21 @@ class _TextDecoder:
         self.encoding = encoding
 
     def decode_column(
-        self, values: list[Any], spec: FieldSpec, column: str, first_row: int
-    ) -> list[Any]:
-        """Decode one chunk of a text column; `values` are bytes when the file is read raw."""
-        if self.raw and self.encoding is None:
-            samples = [v for v in values if v and not v.isascii()]
-            if samples:
-                self.encoding = vnenc.guess_encoding(samples[:500])
-                if self.encoding is None:
-                    row = first_row + next(i for i, v in enumerate(values) if v and not v.isascii())
-                    raise ImportFailed(
-                        _(
-                            "Field “%(field)s” (column %(column)s), row %(row)s: cannot tell the "
-                            "text encoding of this shapefile (it has no .cpg file). Name it with "
-                            "--encoding (utf-8, cp1258, tcvn3 or vni)."
-                        )
-                        % {"field": spec.name, "column": column, "row": row}
-                    )
-        if not self.raw:
-            out: list[Any] = nfc_column(values)
+        self, array: pa.Array, spec: FieldSpec, column: str, first_row: int
+    ) -> pa.Array:
+        """Decode one chunk of a text column into NFC text, checked when it must be Vietnamese."""
+        if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+            array = array.cast(pa.string())  # numbers read into a text field
+        elif self.raw:
+            array = array.cast(pa.binary())  # legacy bytes, decoded below
+        if self.raw:
+            out = pa.array(
+                self._decode_raw(array.to_pylist(), spec, column, first_row), pa.string()
+            )
         else:
-            out = []
-            for offset, value in enumerate(values):
-                if value is None:
-                    out.append(None)
-                    continue
-                try:
-                    out.append(vnenc.decode(value, self.encoding or "ascii").strip())
-                except (vnenc.LegacyDecodeError, UnicodeError, LookupError) as exc:
-                    raise ImportFailed(
-                        _("Field “%(field)s” (column %(column)s), row %(row)s: %(error)s")
-                        % {
-                            "field": spec.name,
-                            "column": column,
-                            "row": first_row + offset,
-                            "error": exc,
-                        }
-                    ) from exc
+            out = nfc_array(array)
         if spec.vietnamese:
-            bad = vnenc.first_not_vietnamese(out)
+            bad = vnenc.first_not_vietnamese_array(out)
             if bad is not None:
                 raise ImportFailed(
                     _(
@@ -320,15 +297,58 @@ class _TextDecoder:
                         "field": spec.name,
                         "column": column,
                         "row": first_row + bad,
-                        "text": out[bad][:60],
+                        "text": out[bad].as_py()[:60],
                         "encoding": self.encoding or "UTF-8",
                     }
                 )
         return out
 
+    def _decode_raw(
+        self, values: list[Any], spec: FieldSpec, column: str, first_row: int
+    ) -> list[str | None]:
+        if self.encoding is None:
+            samples = [v for v in values if isinstance(v, bytes) and v and not v.isascii()]
+            if samples:
+                self.encoding = vnenc.guess_encoding(samples[:500])
+                if self.encoding is None:
+                    row = first_row + next(
+                        i
+                        for i, v in enumerate(values)
+                        if isinstance(v, bytes) and v and not v.isascii()
+                    )
+                    raise ImportFailed(
+                        _(
+                            "Field “%(field)s” (column %(column)s), row %(row)s: cannot tell the "
+                            "text encoding of this shapefile (it has no .cpg file). Name it with "
+                            "--encoding (utf-8, cp1258, tcvn3 or vni)."
+                        )
+                        % {"field": spec.name, "column": column, "row": row}
+                    )
+        out: list[str | None] = []
+        for offset, value in enumerate(values):
+            if value is None or isinstance(value, str):
+                out.append(value.strip() if value else value)
+                continue
+            try:
+                out.append(vnenc.decode(value, self.encoding or "ascii").strip())
+            except (vnenc.LegacyDecodeError, UnicodeError, LookupError) as exc:
+                raise ImportFailed(
+                    _("Field “%(field)s” (column %(column)s), row %(row)s: %(error)s")
+                    % {
+                        "field": spec.name,
+                        "column": column,
+                        "row": first_row + offset,
+                        "error": exc,
+                    }
+                ) from exc
+        return out
+
 
 def _check_minimum(values: list[Any], spec: FieldSpec, column: str, first_row: int) -> None:
     if spec.minimum is None:
+        return
+    present = [v for v in values if v is not None]
+    if not present or min(present) >= spec.minimum:
         return
     for offset, value in enumerate(values):
         if value is not None and value < spec.minimum:
@@ -766,20 +786,28 @@ def _prepare_batch(
 ) -> Iterable[tuple[Any, ...]]:
     n = batch.num_rows
     values: list[list[Any]] = []
+    folded: list[list[Any]] = []  # the `<name>_folded` columns, in field order
     for spec in kind.fields:
         column = columns[spec.name]
         if column is None:
             values.append([None] * n)
+            if spec.folded:
+                folded.append([""] * n)
             continue
         array = batch.column(column)
-        if decoder.raw and spec.type == "text" and pa.types.is_string(array.type):
-            # Legacy bytes that are not UTF-8: take them as they are and decode them here.
-            array = array.cast(pa.binary())
-        data = array.to_pylist()
         if spec.type == "text":
-            data = decoder.decode_column(data, spec, column, first_row)
+            text = decoder.decode_column(array, spec, column, first_row)
+            data = text.to_pylist()
+            if spec.folded:
+                folded.append(fold_array(text).to_pylist())
+        elif spec.type in ("int", "float") and (
+            pa.types.is_integer(array.type)
+            or (spec.type == "float" and pa.types.is_floating(array.type))
+        ):
+            data = array.to_pylist()  # already numbers
+            _check_minimum(data, spec, column, first_row)
         else:
-            data = _convert(data, spec, column, first_row)
+            data = _convert(array.to_pylist(), spec, column, first_row)
         if spec.required:
             for offset, value in enumerate(data):
                 if value is None or value == "":
@@ -790,9 +818,7 @@ def _prepare_batch(
                         % {"field": spec.name, "column": column, "row": first_row + offset}
                     )
         values.append(data)
-    for spec, data in zip(kind.fields, list(values), strict=True):
-        if spec.folded:
-            values.append(fold_column(data))
+    values.extend(folded)
 
     wkb = batch.column(geom_column).to_numpy(zero_copy_only=False)
     geoms, untouched = _prepare_geometries(wkb, transformer, kind, first_row, summary)
@@ -802,9 +828,10 @@ def _prepare_batch(
     rewrite = kept & ~untouched
     if rewrite.any():
         wkb_out[rewrite] = shapely.to_wkb(geoms[rewrite])
-    row_numbers = range(first_row, first_row + n)
-    for offset in np.flatnonzero(kept):
-        yield (row_numbers[offset], *(column[offset] for column in values), wkb_out[offset])
+    rows = zip(range(first_row, first_row + n), *values, wkb_out, strict=True)
+    if kept.all():
+        return rows
+    return itertools.compress(rows, kept.tolist())
 
 
 @contextmanager

@@ -4,6 +4,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -42,36 +45,15 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", folded).strip()
 
 
-_SEPARATOR = "\x00"  # never inside a GIS text value, and not whitespace for str.split
+def nfc_array(array: pa.Array) -> pa.Array:
+    """`nfc` over an Arrow string column, vectorised."""
+    return pc.utf8_trim_whitespace(pc.utf8_normalize(array, "NFC"))
 
 
-def _columnwise(values: list[str | None], transform) -> list[str | None]:
-    """Apply a str -> str transform to a column in one call over the joined values."""
-    present = [i for i, v in enumerate(values) if v is not None]
-    if not present:
-        return list(values)
-    parts = transform(_SEPARATOR.join(values[i] for i in present)).split(_SEPARATOR)
-    if len(parts) != len(present):  # a value held the separator: do it value by value
-        return [None if v is None else transform(v) for v in values]
-    out: list[str | None] = [None] * len(values)
-    for i, part in zip(present, parts, strict=True):
-        out[i] = part
-    return out
-
-
-def nfc_column(values: list[str | None]) -> list[str | None]:
-    """`nfc` over a whole column: one normalisation call instead of one per value."""
-    return [
-        None if v is None else v.strip()
-        for v in _columnwise(values, lambda s: unicodedata.normalize("NFC", s))
-    ]
-
-
-def fold_column(values: list[str | None]) -> list[str]:
-    """`fold` over a whole column; missing values fold to the empty string."""
-
-    def fold_joined(joined: str) -> str:
-        folded = unicodedata.normalize("NFC", joined).translate(_TABLE)
-        return _SPACES.sub(" ", folded)
-
-    return [(v or "").strip() for v in _columnwise(values, fold_joined)]
+def fold_array(array: pa.Array) -> pa.Array:
+    """`fold` over an Arrow string column, vectorised; missing values fold to ""."""
+    array = pc.utf8_normalize(array, "NFD")
+    array = pc.replace_substring_regex(array, r"\p{Mn}+", "")
+    array = pc.replace_substring(pc.replace_substring(array, "đ", "d"), "Đ", "d")
+    array = pc.replace_substring_regex(pc.utf8_lower(array), r"\s+", " ")
+    return pc.fill_null(pc.utf8_trim_whitespace(array), "")

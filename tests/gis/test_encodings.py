@@ -464,3 +464,13 @@ def test_the_column_check_agrees_with_the_value_check():
     assert first_not_vietnamese(values) == 4
     assert first_not_vietnamese(values[:4] + values[6:]) is None
     assert first_not_vietnamese(["x", "ChƯ"]) == 1
+
+
+def test_the_arrow_column_check_agrees_with_the_value_check():
+    import pyarrow as pa
+
+    from gis.encodings import first_not_vietnamese_array
+
+    assert first_not_vietnamese_array(pa.array(["Phường 25", None, "ĐƯờNG", "PhýõÌng"])) == 3
+    assert first_not_vietnamese_array(pa.array(["Ph\xadêng"])) == 0
+    assert first_not_vietnamese_array(pa.array(["Điện Biên Phủ", None])) is None
