@@ -12,8 +12,13 @@ from gis.models import AdminUnit, UnitLevel
 from gis.services import locate, units_feature_collection
 
 
+def _json(body: dict, status: int = 200) -> JsonResponse:
+    """JSON with Vietnamese text as it is, not as \\u escapes."""
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
 def _bad_request(message: str) -> JsonResponse:
-    return JsonResponse({"error": message}, status=400)
+    return _json({"error": message}, status=400)
 
 
 @require_GET
@@ -62,7 +67,7 @@ def locate_view(request: HttpRequest) -> JsonResponse:
         return None if u is None else {"code": u.code, "name": u.name, "level": u.level}
 
     if not found.covered:
-        return JsonResponse(
+        return _json(
             {
                 "covered": False,
                 "message": _("This place is outside the area we cover."),
@@ -72,7 +77,7 @@ def locate_view(request: HttpRequest) -> JsonResponse:
             },
             status=200,
         )
-    return JsonResponse(
+    return _json(
         {
             "covered": True,
             "ward": unit(found.ward),
