@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 import pyarrow as pa
 import pyogrio
+import pyogrio.errors
 import shapely
 from django.db import connection, transaction
 from django.utils import translation
@@ -666,7 +667,11 @@ def run_import(
                         loader.put(rows, first_row, summary.read)
                         bar.update(batch.num_rows)
                 loader.finish()
-            except pa.ArrowException as exc:
+            except (
+                pa.ArrowException,
+                pyogrio.errors.DataSourceError,
+                pyogrio.errors.DataLayerError,
+            ) as exc:
                 loader.abort()
                 raise ImportFailed(
                     _("Cannot read %(path)s (%(error)s).") % {"path": path, "error": exc}

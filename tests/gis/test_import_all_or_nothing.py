@@ -131,3 +131,13 @@ def test_a_key_repeated_in_the_same_chunk_of_an_update_is_refused(district, tmp_
     with pytest.raises(ImportFailed, match="more than once"):
         run_import("parcels", write_layer(tmp_path / "dup.gpkg", rows))
     assert Parcel.objects.count() == 3
+
+
+def test_a_file_cut_off_in_the_middle_is_refused_and_changes_nothing(district, tmp_path):
+    path = write_layer(tmp_path / "cut.fgb", parcel_rows(400), driver="FlatGeobuf")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 2 // 3])
+
+    with pytest.raises(ImportFailed, match=r"cut\.fgb"):
+        run_import("parcels", path, chunk_size=50)
+    assert not Parcel.objects.exists()
