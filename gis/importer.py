@@ -669,6 +669,7 @@ def run_import(
                 loader.finish()
             except (
                 pa.ArrowException,
+                OSError,  # Arrow reports a file that ends too soon as an I/O error
                 pyogrio.errors.DataSourceError,
                 pyogrio.errors.DataLayerError,
             ) as exc:
