@@ -432,7 +432,7 @@ def _prepare_geometries(
     kind: ImportKind,
     first_row: int,
     summary: ImportSummary,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """Parse, reproject, repair and normalise one chunk's geometries.
 
     Returns the geometries (None where refused) and a mask of the rows whose source WKB can
