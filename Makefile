@@ -23,6 +23,7 @@ serve:
 
 ## The whole test suite against a real PostGIS
 test: setup
+	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
