@@ -157,7 +157,7 @@ def main() -> None:
 
     best_ogr, best_ours = min(ogr_times), min(our_times)
     print()
-    print(f"parcels in file          {args.parcels:>12,}")
+    print(f"parcels asked for        {args.parcels:>12,}")
     print(f"rows loaded              ours {ours:,}, ogr2ogr {theirs:,}")
     print(f"ogr2ogr (PG_USE_COPY)    {best_ogr:>10.1f} s")
     print(f"import_layer             {best_ours:>10.1f} s")
