@@ -4,6 +4,7 @@ The demo goes through the same `import_layer` path as real data. It loads once: 
 database already has administrative units it says so and does nothing, unless --force.
 """
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--dir", type=Path, default=settings.DEMO_DIR)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        import fixtures.demo
         from fixtures.demo import generate
 
         if AdminUnit.objects.exists() and not options["force"]:
@@ -33,7 +35,9 @@ class Command(BaseCommand):
                 _("The database already holds administrative units: demo not loaded again.")
             )
             return
-        out_dir = options["dir"] / f"{options['parcels']}-{options['seed']}"
+        # Files made by another version of the generator are not reused.
+        version = hashlib.sha256(Path(fixtures.demo.__file__).read_bytes()).hexdigest()[:10]
+        out_dir = options["dir"] / f"{options['parcels']}-{options['seed']}-{version}"
         files = {name: out_dir / f"{name}.gpkg" for name in ("units", "parcels", "streets")}
         if not all(path.exists() for path in files.values()):
             self.stdout.write(
