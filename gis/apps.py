@@ -11,6 +11,7 @@ class SpatialConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from gis import layers
+        from gis import layers, publish
 
         layers.register_core_kinds()
+        publish.register_core_layers()

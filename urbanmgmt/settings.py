@@ -127,6 +127,29 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 
+# Vector tiles and layer versions live here. By default in files under var/cache, which every
+# gunicorn worker shares and which needs no other service (gis.tiles.FileCache is Django's
+# file cache, culling once a minute rather than at every write); CACHE_URL=redis://host:6379/0
+# uses Redis instead.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+        }
+    }
+elif CACHE_URL:
+    raise ValueError(f"CACHE_URL must start with redis://, rediss:// or unix://, not {CACHE_URL!r}")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "gis.tiles.FileCache",
+            "LOCATION": VAR_DIR / "cache",
+            "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 200_000)},
+        }
+    }
+
 # Where the demo district's generated files are kept between runs.
 DEMO_DIR = VAR_DIR / "demo"
 DEMO_PARCELS = envint("DEMO_PARCELS", 50_000)

@@ -1,0 +1,144 @@
+"""Vector tiles and their TileJSON documents: `/tiles/<layer>/<z>/<x>/<y>.pbf`, `/tiles/<layer>.json`."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from gis.publish import PublishedLayer, data_version, get_layer, published_layers
+from gis.tiles import TileAddress, gzipped_tile, layer_bounds
+
+MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
+# Browsers may reuse a tile for a minute, then ask again with its ETag (usually a 304).
+CACHE_CONTROL = "public, max-age=60, must-revalidate"
+WORLD_BOUNDS = [-180.0, -85.051129, 180.0, 85.051129]
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
+def _json(body: dict, status: int = 200) -> JsonResponse:
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _not_found(message: str) -> JsonResponse:
+    return _json({"error": message}, status=404)
+
+
+def _unknown_layer(name: str) -> JsonResponse:
+    return _not_found(
+        _("No layer “%(layer)s” is published; the layers are: %(layers)s.")
+        % {"layer": name, "layers": ", ".join(layer.name for layer in published_layers())}
+    )
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = CACHE_CONTROL
+    response["Access-Control-Allow-Origin"] = "*"  # public data, read by maps on any site
+    return response
+
+
+@require_safe
+def tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> HttpResponse:
+    """One Mapbox Vector Tile: 204 when empty, 404 outside the layer's tile matrix."""
+    published = get_layer(layer)
+    if published is None:
+        return _unknown_layer(layer)
+    address = TileAddress(int(z), int(x), int(y))
+    if not address.in_matrix(published):
+        return _not_found(
+            _(
+                "Tile %(z)s/%(x)s/%(y)s is outside the tile matrix of layer “%(layer)s”: "
+                "zoom from %(minzoom)s to %(maxzoom)s, x and y from 0 to 2^zoom − 1."
+            )
+            % {
+                "z": z,
+                "x": x,
+                "y": y,
+                "layer": layer,
+                "minzoom": published.minzoom,
+                "maxzoom": published.maxzoom,
+            }
+        )
+    version = data_version(published)
+    # Weak: the gzipped and the plain body are the same tile, not the same bytes.
+    etag = f'W/"{published.name}-{version}-{address.z}-{address.x}-{address.y}"'
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        not_modified["ETag"] = etag
+        patch_vary_headers(not_modified, ["Accept-Encoding"])
+        return _public(not_modified)
+
+    body = gzipped_tile(published, version, address)
+    if not body:
+        response = HttpResponse(status=204)
+    elif _ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        response = HttpResponse(body, content_type=MVT_CONTENT_TYPE)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(gzip.decompress(body), content_type=MVT_CONTENT_TYPE)
+    response["ETag"] = etag
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return _public(response)
+
+
+def _tile_url_template(request: HttpRequest, layer: PublishedLayer) -> str:
+    first = reverse("spatial:tile", kwargs={"layer": layer.name, "z": 0, "x": 0, "y": 0})
+    return request.build_absolute_uri(first.removesuffix("0/0/0.pbf")) + "{z}/{x}/{y}.pbf"
+
+
+@require_safe
+def tilejson(request: HttpRequest, layer: str) -> HttpResponse:
+    """The layer's TileJSON 3.0.0 document: tile URL, bounds of its data, zooms and fields."""
+    published = get_layer(layer)
+    if published is None:
+        return _unknown_layer(layer)
+    bounds = layer_bounds(published, data_version(published)) or WORLD_BOUNDS
+    fields = {p.name: p.tilejson_type for p in published.properties}
+    vector_layers = []
+    if published.detail_zoom > published.minzoom and published.overview == "clusters":
+        vector_layers.append(
+            {
+                "id": published.overview_layer_name,
+                "description": _("Clusters: how many features and their most frequent values."),
+                "minzoom": published.minzoom,
+                "maxzoom": published.detail_zoom - 1,
+                "fields": {
+                    "count": "Number",
+                    **{name: fields[name] for name in published.overview_properties},
+                },
+            }
+        )
+        detail_minzoom = published.detail_zoom
+    else:
+        detail_minzoom = published.minzoom
+    vector_layers.append(
+        {
+            "id": published.name,
+            "description": str(published.title),
+            "minzoom": detail_minzoom,
+            "maxzoom": published.maxzoom,
+            "fields": fields,
+        }
+    )
+    body = {
+        "tilejson": "3.0.0",
+        "name": str(published.title),
+        "scheme": "xyz",
+        "tiles": [_tile_url_template(request, published)],
+        "minzoom": published.minzoom,
+        "maxzoom": published.maxzoom,
+        "bounds": bounds,
+        "center": [
+            round((bounds[0] + bounds[2]) / 2, 6),
+            round((bounds[1] + bounds[3]) / 2, 6),
+            published.minzoom,
+        ],
+        "vector_layers": vector_layers,
+    }
+    response = _json(body)
+    return _public(response)
