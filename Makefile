@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: setup run serve demo test lint check
+.PHONY: setup run serve demo test lint check messages
 
 setup:
 	bash scripts/setup.sh
@@ -30,3 +30,13 @@ test: setup
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+## Refresh the Vietnamese catalogues (the project's in locale/, each app's in <app>/locale/);
+## then translate the new entries and `make setup` compiles them. APP=planning limits it to one app.
+messages:
+ifdef APP
+	cd $(APP) && ../$(PY) ../manage.py makemessages -l vi --no-wrap --no-obsolete
+else
+	$(PY) manage.py makemessages -l vi --no-wrap --no-obsolete \
+		--ignore '$(VENV)/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'fixtures/*'
+endif

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "urbanmgmt",
     "gis.apps.SpatialConfig",
+    "planning.apps.PlanningConfig",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +102,9 @@ DATABASE_URL = os.environ.get(
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 # dj-database-url maps postgis:// to the GeoDjango backend; a plain postgres:// URL must too.
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+# Two test runs on one server (two checkouts, or CI beside a developer) each name their own.
+if os.environ.get("URBANMGMT_TEST_DB"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["URBANMGMT_TEST_DB"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

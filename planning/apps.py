@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanningConfig(AppConfig):
+    """Land-use plans and the "what is planned here?" lookup."""
+
+    name = "planning"
+    verbose_name = _("Land-use planning")
+    default_auto_field = "django.db.models.BigAutoField"
