@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gis.models import AdminUnit, LandUseType, LayerImport, Parcel
 from gis.widgets import LocalMapWidget
+from urbanmgmt.admin import ScopedAdminMixin
 
 
 class LocalMapAdmin(GISModelAdmin):
@@ -12,7 +13,8 @@ class LocalMapAdmin(GISModelAdmin):
 
 
 @admin.register(AdminUnit)
-class AdminUnitAdmin(LocalMapAdmin):
+class AdminUnitAdmin(ScopedAdminMixin, LocalMapAdmin):
+    scope_unit_field = "id"
     list_display = ("code", "name", "level", "parent", "valid_from", "valid_to", "area_km2")
     list_filter = ("level",)
     search_fields = ("code", "name", "search_name")
@@ -27,7 +29,8 @@ class AdminUnitAdmin(LocalMapAdmin):
 
 
 @admin.register(Parcel)
-class ParcelAdmin(LocalMapAdmin):
+class ParcelAdmin(ScopedAdminMixin, LocalMapAdmin):
+    scope_unit_field = "ward"
     list_display = ("__str__", "ward", "sheet_no", "parcel_no", "land_use", "address", "area_m2")
     list_filter = ("land_use",)
     search_fields = ("address", "address_search", "ward__code")
@@ -38,7 +41,8 @@ class ParcelAdmin(LocalMapAdmin):
 
 
 @admin.register(LandUseType)
-class LandUseTypeAdmin(admin.ModelAdmin):
+class LandUseTypeAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_unit_field = None
     list_display = ("code", "name", "group")
     search_fields = ("code", "name")
 
