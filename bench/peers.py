@@ -1,0 +1,480 @@
+"""What the benchmarks share: their data set, our server, the peer servers, a load driver.
+
+- `bench_database(name, parcels=, seed=)`: a PostGIS database of its own holding the
+  generator's city of N parcels, loaded with our importer; reused while its size, seed and the
+  generator's version are the same (the load is stamped on the database only once complete).
+- `start_ours(database_url, ...)`: our app served as `make serve` serves it (gunicorn, sync
+  workers, access log), on a free port, with a cache folder of its own.
+- `start_tipg(database_url, tables=[...], ...)`: tipg (https://github.com/developmentseed/tipg),
+  installed at a pinned version into its own virtualenv under var/peers/tipg (never into the
+  app's .venv), served by uvicorn.
+- `Server`: a running server in its own process group; `stop()` ends that group, and every
+  server still running is stopped when the benchmark exits (normally, on an error or Ctrl-C).
+- `drive(...)`: threads with keep-alive `http.client` connections requesting a list of paths
+  at a fixed concurrency, with each answer's status, size and latency.
+
+    with running(start_tipg(url, tables=["public.v"])) as tipg:
+        results = drive(tipg.port, paths, concurrency=8)
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import http.client
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+BENCH_DIR = ROOT / "var" / "bench"
+PEERS_DIR = ROOT / "var" / "peers"
+PYTHON = sys.executable
+
+TIPG_VERSION = "1.6.1"
+UVICORN_VERSION = "0.54.0"  # with its "standard" extras (uvloop, httptools), as tipg's docs run it
+
+
+# --- databases --------------------------------------------------------------------------
+
+
+def base_database_url() -> str:
+    return os.environ.get("DATABASE_URL", "postgis://urbanmgmt:urbanmgmt@127.0.0.1:5432/urbanmgmt")
+
+
+def database_url(name: str) -> str:
+    """The URL of database `name` on the app's server, with the app's credentials."""
+    return urlparse(base_database_url())._replace(path=f"/{name}").geturl()
+
+
+def conninfo(url: str) -> str:
+    p = urlparse(url)
+    return (
+        f"host={p.hostname} port={p.port or 5432} dbname={p.path.lstrip('/')} "
+        f"user={p.username} password={p.password or ''}"
+    )
+
+
+def postgres_url(url: str) -> str:
+    """The same database as a plain postgresql:// URL, for clients that know no postgis://."""
+    return urlparse(url)._replace(scheme="postgresql").geturl()
+
+
+def generator_version() -> str:
+    """Files made by another version of the demo generator are not reused (as load_demo)."""
+    return hashlib.sha256((ROOT / "fixtures" / "demo.py").read_bytes()).hexdigest()[:10]
+
+
+def dataset_files(parcels: int, seed: int) -> dict[str, Path]:
+    """The generator's city of `parcels` parcels, made once into var/bench/."""
+    out = BENCH_DIR / f"{parcels}-{seed}-{generator_version()}"
+    files = {kind: out / f"{kind}.gpkg" for kind in ("units", "parcels", "streets")}
+    if not all(path.exists() for path in files.values()):
+        print(f"Generating {parcels:,} parcels into {out} (once)…", flush=True)
+        out.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                *(PYTHON, "-m", "fixtures.demo", "--out", str(out)),
+                *("--parcels", str(parcels), "--seed", str(seed)),
+            ],
+            check=True,
+            cwd=ROOT,
+        )
+    return files
+
+
+def _stamp(parcels: int, seed: int) -> str:
+    return (
+        f"urbanmgmt bench data set: parcels={parcels} seed={seed} generator={generator_version()}"
+    )
+
+
+def bench_database(name: str, *, parcels: int, seed: int) -> str:
+    """The URL of database `name` holding the city of `parcels` parcels, loaded if need be.
+
+    The database is created (or re-created) next to the app's, migrated, and loaded with
+    `import_layer` (units, then parcels); its comment records what it holds once the load is
+    complete, so an interrupted load is redone and a matching one is reused as it is.
+    """
+    import psycopg
+
+    url = database_url(name)
+    env = {**os.environ, "DATABASE_URL": url}
+    with psycopg.connect(conninfo(base_database_url()), autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [name],
+        ).fetchone()
+    if row is not None and row[0] == _stamp(parcels, seed):
+        print(f"Database {name} already holds {parcels:,} parcels (seed {seed}): reused")
+        subprocess.run([PYTHON, "manage.py", "migrate", "-v", "0"], check=True, env=env, cwd=ROOT)
+        return url
+
+    files = dataset_files(parcels, seed)
+    print(f"Creating database {name} and loading {parcels:,} parcels into it…", flush=True)
+    with psycopg.connect(conninfo(base_database_url()), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(conninfo(url), autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    subprocess.run([PYTHON, "manage.py", "migrate", "-v", "0"], check=True, env=env, cwd=ROOT)
+    for kind in ("units", "parcels"):
+        started = time.perf_counter()
+        subprocess.run(
+            [PYTHON, "manage.py", "import_layer", kind, str(files[kind])],
+            check=True,
+            env=env,
+            cwd=ROOT,
+        )
+        print(f"  {kind} loaded in {time.perf_counter() - started:.1f} s", flush=True)
+    with psycopg.connect(conninfo(url), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+        conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{_stamp(parcels, seed)}'")
+    return url
+
+
+# --- servers ----------------------------------------------------------------------------
+
+_RUNNING: list[Server] = []
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def _status_kib(pid: int, field_name: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+@dataclass
+class Server:
+    """A server we started, alone in its process group, logging into `log`."""
+
+    name: str
+    port: int
+    process: subprocess.Popen
+    log: Path
+    ready_path: str = "/"
+    _log_file: object = field(default=None, repr=False)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def pids(self) -> list[int]:
+        """The leader and all its descendants (master and workers)."""
+        tree, found, todo = _children(), [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo.extend(tree.get(pid, []))
+        return found
+
+    def peak_rss_kib(self) -> tuple[int, int]:
+        """(sum over its processes, largest single process) of their peak resident memory."""
+        peaks = [_status_kib(pid, "VmHWM") for pid in self.pids()]
+        return sum(peaks), max(peaks, default=0)
+
+    def wait_ready(self, timeout: float = 180.0) -> None:
+        """Until `ready_path` answers 200; fails with the log's end if the server dies."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} exited ({self.process.returncode}):\n{self.tail()}"
+                )
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                conn.request("GET", self.ready_path)
+                response = conn.getresponse()
+                response.read()
+                conn.close()
+                if response.status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.25)
+        raise RuntimeError(f"{self.name} not ready after {timeout:.0f} s:\n{self.tail()}")
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self in _RUNNING:
+            _RUNNING.remove(self)
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+            except ProcessLookupError:
+                pass
+        if self._log_file is not None:
+            self._log_file.close()  # type: ignore[attr-defined]
+
+
+def _stop_all() -> None:
+    for server in list(_RUNNING):
+        server.stop()
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+atexit.register(_stop_all)
+if threading.current_thread() is threading.main_thread():
+    signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def _spawn(
+    name: str, cmd: list[str], *, env: dict[str, str], port: int, log: Path, ready_path: str
+) -> Server:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log_file = open(log, "w")  # closed by Server.stop
+    process = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, ended as one
+    )
+    server = Server(name, port, process, log, ready_path, log_file)
+    _RUNNING.append(server)
+    return server
+
+
+@contextmanager
+def running(server: Server, timeout: float = 180.0) -> Iterator[Server]:
+    """Wait until `server` is ready, yield it, stop it on the way out whatever happens."""
+    try:
+        server.wait_ready(timeout)
+        yield server
+    finally:
+        server.stop()
+
+
+def start_ours(
+    database_url: str,
+    *,
+    var_dir: Path,
+    workers: int = 2,
+    ready_path: str = "/",
+    fresh_cache: bool = True,
+    extra_env: dict[str, str] | None = None,
+) -> Server:
+    """Our app as `make serve` runs it: gunicorn sync workers, access log, 120 s timeout.
+
+    `var_dir` becomes the app's URBANMGMT_VAR_DIR, so its file cache (tiles, layer versions)
+    is `var_dir/cache`, emptied first when `fresh_cache`: the first requests are then cold.
+    """
+    cache = var_dir / "cache"
+    if fresh_cache and cache.exists():
+        shutil.rmtree(cache)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"CACHE_URL", "DEBUG"}}
+    env.update(
+        DATABASE_URL=database_url,
+        URBANMGMT_VAR_DIR=str(var_dir),
+        SECRET_KEY=secrets.token_urlsafe(32),
+        **(extra_env or {}),
+    )
+    cmd = [
+        str(VENV_BIN / "gunicorn"),
+        "urbanmgmt.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "120",
+    ]
+    return _spawn(
+        "ours", cmd, env=env, port=port, log=var_dir / "server.log", ready_path=ready_path
+    )
+
+
+def tipg_python() -> Path:
+    """tipg's own virtualenv (var/peers/tipg), made or brought to the pinned versions."""
+    venv = PEERS_DIR / "tipg"
+    python = venv / "bin" / "python"
+    marker = venv / f"installed-tipg-{TIPG_VERSION}-uvicorn-{UVICORN_VERSION}"
+    if marker.exists():
+        return python
+    print(f"Installing tipg {TIPG_VERSION} into {venv} (its own virtualenv, once)…", flush=True)
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [
+            *(str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"),
+            *(f"tipg=={TIPG_VERSION}", f"uvicorn[standard]=={UVICORN_VERSION}"),
+        ],
+        check=True,
+    )
+    marker.touch()
+    return python
+
+
+def start_tipg(
+    database_url: str,
+    *,
+    tables: Sequence[str],
+    log: Path,
+    workers: int = 2,
+    extra_env: dict[str, str] | None = None,
+) -> Server:
+    """tipg serving `tables` ("schema.name", tables or views) of the database, under uvicorn.
+
+    Its catalogue is read once at start and not refreshed (TIPG_CATALOG_TTL=0): the data
+    do not change during a benchmark, and a refresh would scan the tables mid-run. Functions
+    are not published. Anything else is tipg's default unless `extra_env` says otherwise.
+    """
+    import json
+
+    python = tipg_python()
+    port = free_port()
+    schemas = sorted({table.split(".", 1)[0] for table in tables})
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DATABASE_URL": postgres_url(database_url),
+        "TIPG_DB_SCHEMAS": json.dumps(schemas),
+        "TIPG_DB_TABLES": json.dumps(list(tables)),
+        "TIPG_DB_FUNCTIONS": "[]",
+        "TIPG_CATALOG_TTL": "0",
+        **(extra_env or {}),
+    }
+    cmd = [str(python), "-m", "uvicorn", "tipg.main:app", "--host", "127.0.0.1"]
+    cmd += ["--port", str(port), "--workers", str(workers)]
+    return _spawn("tipg", cmd, env=env, port=port, log=log, ready_path="/healthz")
+
+
+# --- load driver ------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    path: str
+    status: int
+    size: int  # bytes of the body as sent (gzipped if the server gzipped it)
+    seconds: float
+    body: bytes | None = None
+    encoding: str = ""
+
+
+@dataclass
+class Pass:
+    answers: list[Answer]
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return len(self.answers) / self.seconds if self.seconds else 0.0
+
+    def latency_ms(self, q: float) -> float:
+        times = sorted(a.seconds for a in self.answers)
+        if not times:
+            return 0.0
+        return 1000 * times[min(len(times) - 1, round(q * (len(times) - 1)))]
+
+    def errors(self) -> list[Answer]:
+        return [a for a in self.answers if a.status >= 300 or a.status == 0]
+
+
+def drive(
+    port: int,
+    paths: Sequence[str],
+    *,
+    concurrency: int = 8,
+    headers: dict[str, str] | None = None,
+    keep_bodies: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Pass:
+    """Request every path once, `concurrency` at a time, each thread on its own keep-alive
+    connection (re-opened when the server closes it, as gunicorn's sync workers do)."""
+    headers = {"Accept-Encoding": "gzip", **(headers or {})}
+    answers: list[Answer | None] = [None] * len(paths)
+    lock = threading.Lock()
+    state = {"next": 0, "done": 0}
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while True:
+            with lock:
+                i = state["next"]
+                state["next"] += 1
+            if i >= len(paths):
+                break
+            started = time.perf_counter()
+            try:
+                conn.request("GET", paths[i], headers=headers)
+                response = conn.getresponse()
+                body = response.read()
+                status = response.status
+                encoding = response.getheader("Content-Encoding", "")
+                if response.will_close:
+                    conn.close()
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                body, status, encoding = b"", 0, ""
+            elapsed = time.perf_counter() - started
+            answers[i] = Answer(
+                paths[i], status, len(body), elapsed, body if keep_bodies else None, encoding
+            )
+            with lock:
+                state["done"] += 1
+        conn.close()
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    while alive := [thread for thread in threads if thread.is_alive()]:
+        alive[0].join(timeout=1.0)
+        if progress:
+            progress(state["done"], len(paths))
+    elapsed = time.perf_counter() - started
+    return Pass([a for a in answers if a is not None], elapsed)
