@@ -10,6 +10,8 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from gis.figures import register_unit_figure
         from reports import publish
 
         publish.register()
+        register_unit_figure("reports", _("Citizen reports"), publish.count_reports_by_unit)

@@ -6,6 +6,9 @@ carry the reporter's name or contact whatever is added to the reports table late
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from gis.publish import Property, PublishedLayer, register_layer
@@ -44,3 +47,24 @@ def register() -> None:
             models=(Report, Category),
         )
     )
+
+
+def count_reports_by_unit(unit_ids: Sequence[int]) -> dict[int, int]:
+    """Public reports (all but rejected) lying in each ward, and in each district's wards."""
+    from reports.models import Report
+
+    public = Report.objects.public().order_by()
+    counts = dict(
+        public.filter(ward_id__in=unit_ids)
+        .values_list("ward_id")
+        .annotate(n=Count("id"))
+        .values_list("ward_id", "n")
+    )
+    for parent_id, n in (
+        public.filter(ward__parent_id__in=unit_ids)
+        .values_list("ward__parent_id")
+        .annotate(n=Count("id"))
+        .values_list("ward__parent_id", "n")
+    ):
+        counts[parent_id] = counts.get(parent_id, 0) + n
+    return counts

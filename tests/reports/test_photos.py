@@ -1,0 +1,104 @@
+"""Photos: JPEG, PNG or WebP by content, size-limited, re-encoded without any metadata."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from reports.models import Photo, Report
+from reports.services import ReportError
+from tests.reports.factories import IN_WARD_A, file_report, jpeg_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_stored_photo_has_no_exif_and_no_gps(district):
+    original = jpeg_bytes(gps=True)
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)  # the input has GPS
+
+    report = file_report(IN_WARD_A, photos=[original])
+
+    photo = report.photos.get()
+    for field in (photo.image, photo.thumbnail):
+        with field.open("rb") as stored:
+            data = stored.read()
+        image = Image.open(io.BytesIO(data))
+        assert image.format == "JPEG"
+        assert dict(image.getexif()) == {}
+        assert "exif" not in image.info and "icc_profile" not in image.info
+        assert b"Exif" not in data and b"PhoneMaker" not in data
+    assert (photo.width, photo.height) == (640, 480)
+    with Image.open(photo.thumbnail.path) as thumbnail:
+        assert max(thumbnail.size) == 320
+
+
+def test_the_original_bytes_are_never_stored(district):
+    original = jpeg_bytes(gps=True)
+
+    report = file_report(IN_WARD_A, photos=[original])
+
+    with report.photos.get().image.open("rb") as stored:
+        assert stored.read() != original
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_png_and_webp_are_accepted_and_stored_as_jpeg(district, fmt):
+    report = file_report(IN_WARD_A, photos=[jpeg_bytes(fmt=fmt)])
+
+    with Image.open(report.photos.get().image.path) as stored:
+        assert stored.format == "JPEG"
+
+
+def test_a_non_image_upload_is_refused_whatever_its_name(district):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("photo.jpg", b"%PDF-1.4 not a photo", content_type="image/jpeg")
+
+    with pytest.raises(ReportError) as refused:
+        file_report(IN_WARD_A, photos=[fake])
+
+    assert "JPEG, PNG or WebP" in refused.value.message
+    assert Report.objects.count() == 0
+    assert Photo.objects.count() == 0
+
+
+def test_a_gif_is_refused(district):
+    with pytest.raises(ReportError):
+        file_report(IN_WARD_A, photos=[jpeg_bytes(fmt="GIF")])
+
+
+def test_a_photo_over_the_size_limit_is_refused(district, settings):
+    settings.REPORTS_MAX_PHOTO_BYTES = 1024 * 1024
+
+    with pytest.raises(ReportError) as refused:
+        file_report(IN_WARD_A, photos=[b"\xff\xd8" + b"0" * (1024 * 1024)])
+
+    assert "at most 1 MB" in refused.value.message
+
+
+def test_at_most_five_photos(district):
+    with pytest.raises(ReportError) as refused:
+        file_report(IN_WARD_A, photos=[jpeg_bytes()] * 6)
+
+    assert refused.value.field == "photos"
+
+
+def test_a_refused_photo_leaves_no_file_behind(district, settings):
+    with pytest.raises(ReportError):
+        file_report(IN_WARD_A, photos=[jpeg_bytes(), b"not an image"])
+
+    media = settings.MEDIA_ROOT
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
+def test_a_sideways_phone_photo_is_stored_upright(district):
+    image = Image.new("RGB", (400, 300), (10, 20, 30))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to display
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+
+    report = file_report(IN_WARD_A, photos=[out.getvalue()])
+
+    photo = report.photos.get()
+    assert (photo.width, photo.height) == (300, 400)
