@@ -250,3 +250,29 @@ def ensure_demo_accounts(*, district: AdminUnit, ward: AdminUnit) -> list[DemoAc
 
 def demo_accounts_enabled() -> bool:
     return bool(settings.DEBUG)
+
+
+def send_invitation(user: AbstractBaseUser, *, domain: str, use_https: bool = False) -> None:
+    """Email a new officer the link to choose a password (Django's reset link and template:
+    the reset form itself mails only accounts that already have a password)."""
+    from django.contrib.auth.forms import PasswordResetForm
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    context = {
+        "email": user.email,
+        "domain": domain,
+        "site_name": "urbanmgmt",
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "user": user,
+        "token": default_token_generator.make_token(user),
+        "protocol": "https" if use_https else "http",
+    }
+    PasswordResetForm().send_mail(
+        "registration/password_reset_subject.txt",
+        "registration/password_reset_email.html",
+        context,
+        None,
+        user.email,
+    )

@@ -66,7 +66,11 @@ def posts(user: Any) -> list[Post]:
         return []
     cached = getattr(user, "_policy_posts", None)
     if cached is None:
-        cached = list(Post.objects.filter(user_id=user.pk, active=True).order_by("id"))
+        cached = list(
+            Post.objects.filter(user_id=user.pk, active=True)
+            .select_related("unit", "department")
+            .order_by("id")
+        )
         _load_subtrees(user, cached)
         user._policy_posts = cached
     return cached

@@ -131,7 +131,7 @@ AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "urbanmgmt.account_views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 LOGIN_URL = "login"
@@ -160,7 +160,7 @@ if HTTPS:
     LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = envbool("HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = envbool("HSTS_PRELOAD", True)
 
 # Mail to citizens and officials: files under var/mail unless an SMTP host is given.
 if os.environ.get("EMAIL_HOST"):
@@ -229,8 +229,8 @@ REST_FRAMEWORK = {
     # Browsers sign in with a session (and CSRF); machine clients with an API token
     # ("Authorization: Token <key>") issued to an account in the admin.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
 }
 SPECTACULAR_SETTINGS = {
