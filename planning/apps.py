@@ -8,3 +8,10 @@ class PlanningConfig(AppConfig):
     name = "planning"
     verbose_name = _("Land-use planning")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from planning import layers, publish, signals
+
+        layers.register_kinds()
+        publish.register_layers()
+        signals.connect()
