@@ -15,3 +15,10 @@ def private_cache_and_media(settings, tmp_path):
 
     caches["default"].clear()
     yield
+
+
+@pytest.fixture
+def client(client, settings):
+    """A browser that chose English with the language switch (the site speaks Vietnamese)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
