@@ -1,0 +1,122 @@
+"""The officials' review queue: filters, distance order, overdue flags and the actions."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from reports.models import Report, Status
+from tests.accounts_factories import make_official
+from tests.reports.factories import IN_WARD_A, file_report, jpeg_bytes
+from urbanmgmt.models import AuditEntry, Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def official(district, client):
+    user = make_official(district["ward_a"], Role.HEAD)
+    client.force_login(user)
+    return user
+
+
+def listed(client, **params):
+    page = client.get(reverse("reports:queue"), params)
+    assert page.status_code == 200, page.content
+    return [r.tracking_code for r in page.context["reports"]]
+
+
+def test_the_queue_sorts_by_distance_from_the_official(client, official):
+    far = file_report(Point(106.681, 10.781, srid=4326))
+    near = file_report(Point(106.699, 10.819, srid=4326))
+    middle = file_report(IN_WARD_A)
+
+    codes = listed(client, near="106.6995,10.8195")
+
+    assert codes == [near.tracking_code, middle.tracking_code, far.tracking_code]
+
+
+def test_the_queue_filters_overdue_reports(client, official):
+    late = file_report(IN_WARD_A)
+    Report.objects.filter(pk=late.pk).update(due_date=timezone.localdate() - dt.timedelta(days=1))
+    file_report(IN_WARD_A)
+
+    assert listed(client, overdue="1") == [late.tracking_code]
+    page = client.get(reverse("reports:queue"))
+    assert "Overdue" in page.content.decode()
+
+
+def test_the_queue_filters_by_bbox_category_status_and_age(client, official):
+    old = file_report(IN_WARD_A, now=timezone.now() - dt.timedelta(days=10))
+    noise = file_report(IN_WARD_A, code="noise")
+    west = file_report(Point(106.681, 10.781, srid=4326))
+
+    assert listed(client, days=5) == [west.tracking_code, noise.tracking_code]
+    assert listed(client, category="noise") == [noise.tracking_code]
+    assert listed(client, bbox="106.68,10.78,106.685,10.785") == [west.tracking_code]
+    assert listed(client, status="received", days=5, category="noise") == [noise.tracking_code]
+    assert old.tracking_code in listed(client)
+
+
+def test_the_queue_page_takes_a_fixed_number_of_queries(
+    client, official, django_assert_num_queries
+):
+    for _ in range(3):
+        file_report(IN_WARD_A)
+    client.get(reverse("reports:queue"))  # the session is warm
+
+    # Session, user, posts, subtrees, the page of reports, the categories; then the session
+    # is saved again (SESSION_SAVE_EVERY_REQUEST: a savepoint, an update, a release).
+    with django_assert_num_queries(9):
+        client.get(reverse("reports:queue"), {"status": "received"})
+    for _ in range(10):
+        file_report(IN_WARD_A)
+    with django_assert_num_queries(9):
+        client.get(reverse("reports:queue"), {"status": "received"})
+
+
+def test_an_official_carries_a_report_to_the_end_from_the_review_page(
+    client, official, django_capture_on_commit_callbacks
+):
+    report = file_report(IN_WARD_A, reporter_email="dan@example.vn")
+    code = report.tracking_code
+
+    def act(action, data=None):
+        url = reverse("reports:act", kwargs={"code": code, "action": action})
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client.post(url, data or {})
+        assert answer.status_code == 302
+
+    act("verify", {"public_note": "Đã xác minh"})
+    act("assign", {"assignee": official.pk})
+    act("start")
+    act(
+        "resolve",
+        {
+            "photo": SimpleUploadedFile("after.jpg", jpeg_bytes(), content_type="image/jpeg"),
+            "public_note": "Đã xử lý xong",
+        },
+    )
+
+    report.refresh_from_db()
+    assert report.status == Status.RESOLVED
+    assert AuditEntry.objects.filter(object_id=str(report.pk)).count() == 5
+    page = client.get(reverse("reports:track", kwargs={"code": code}))
+    assert "Đã xử lý xong" in page.content.decode()
+    assert len(mail.outbox) == 4
+    assert all(m.to == ["dan@example.vn"] for m in mail.outbox)
+
+
+def test_a_refused_step_comes_back_as_a_message(client, official):
+    report = file_report(IN_WARD_A)
+    url = reverse("reports:act", kwargs={"code": report.tracking_code, "action": "start"})
+
+    answer = client.post(url, follow=True)
+
+    assert "cannot become" in answer.content.decode()
+    report.refresh_from_db()
+    assert report.status == Status.RECEIVED
