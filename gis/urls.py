@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from gis import tile_views, views
+from gis import map_views, ogc_views, tile_views, views
 
 app_name = "spatial"
 
@@ -14,4 +14,19 @@ urlpatterns = [
         name="tile",
     ),
     path("tiles/<str:layer>.json", tile_views.tilejson, name="tilejson"),
+    # OGC API - Features
+    path("ogc/", ogc_views.landing, name="ogc-landing"),
+    path("ogc/conformance", ogc_views.conformance, name="ogc-conformance"),
+    path("ogc/api", ogc_views.api_document, name="ogc-api"),
+    path("ogc/collections", ogc_views.collections, name="ogc-collections"),
+    path("ogc/collections/<str:collection>", ogc_views.collection, name="ogc-collection"),
+    path("ogc/collections/<str:collection>/items", ogc_views.items, name="ogc-items"),
+    path(
+        "ogc/collections/<str:collection>/items/<str:feature_id>",
+        ogc_views.item,
+        name="ogc-item",
+    ),
+    # Map pages of administrative units
+    path("map/district/<str:code>", map_views.district_map, name="district-map"),
+    path("map/ward/<str:code>", map_views.ward_map, name="ward-map"),
 ]
