@@ -204,11 +204,7 @@ def _move(
 ) -> HandOff:
     """The one place where a dossier's status changes (the caller has set the other fields)."""
     before = dossier.status
-    if to not in TRANSITIONS[before]:
-        raise DossierError(
-            _("A dossier that is “%(from)s” cannot become “%(to)s”.")
-            % {"from": Status(before).label, "to": Status(to).label}
-        )
+    _check_move(dossier, to)
     dossier.status = to
     dossier.save()
     line = _log(
@@ -232,6 +228,15 @@ def _move(
     if notify_applicant:
         notify.notify_applicant(dossier, step, note)
     return line
+
+
+def _check_move(dossier: Dossier, to: int) -> None:
+    """Refuse early a transition the one-stop machine does not have."""
+    if to not in TRANSITIONS[dossier.status]:
+        raise DossierError(
+            _("A dossier that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": Status(dossier.status).label, "to": Status(to).label}
+        )
 
 
 def _locked(dossier: Dossier) -> Dossier:
@@ -554,6 +559,8 @@ def assign(
         raise DossierError(_("You may not do this on this dossier."))
     if not policy.can(handler, Action.HANDLE, dossier.unit_id, dossier.department_id):
         raise DossierError(_("This officer does not handle dossiers of this unit."))
+    if dossier.status not in (Status.ACCEPTED, Status.PROCESSING):
+        raise DossierError(_("Only an accepted dossier or one in processing is routed."))
     step = Step.ROUTED if dossier.status == Status.ACCEPTED else Step.HANDED_OVER
     previous = dossier.handler_id
     dossier.handler = handler
@@ -582,6 +589,7 @@ def request_supplement(
     """
     dossier = _locked(dossier)
     _require(actor, Action.HANDLE, dossier)
+    _check_move(dossier, Status.SUPPLEMENT)
     if not note.strip():
         raise DossierError(_("Say what the applicant must add."))
     dossier.paused_since = _today(today)
@@ -694,6 +702,7 @@ def withdraw(
     dossier = _locked(dossier)
     if not _is_applicant(actor, dossier):
         _require(actor, Action.HANDLE, dossier)
+    _check_move(dossier, Status.WITHDRAWN)
     if dossier.status == Status.SUPPLEMENT:
         _resume_clock(dossier, _today(today))
     _move(
@@ -716,6 +725,7 @@ def stop_processing(
     back with the supplement, the case went to court...)."""
     dossier = _locked(dossier)
     _require(actor, Action.HANDLE, dossier)
+    _check_move(dossier, Status.STOPPED)
     if not reason.strip():
         raise DossierError(_("Give the reason for stopping."))
     if dossier.status == Status.SUPPLEMENT:
@@ -984,6 +994,7 @@ def decide(
     """
     dossier = _locked(dossier)
     _require(actor, Action.APPROVE, dossier)
+    _check_move(dossier, Status.DECIDED)
     if result not in Result.values:
         raise DossierError(_("Say whether the result is issued or refused."))
     day = _today(today)
@@ -1033,6 +1044,7 @@ def return_result(
     give one there."""
     dossier = _locked(dossier)
     _require(actor, Action.HANDLE, dossier)
+    _check_move(dossier, Status.RETURNED)
     if rating is not None:
         _check_rating(rating)
         dossier.rating = rating

@@ -131,7 +131,9 @@ def handlers(office: Office, dossier: Dossier) -> tuple[Any, Any]:
     return office.officer, office.leader
 
 
-def accepted(office: Office, code: str = "XD-NORL", *, today: dt.date = MONDAY, **kw: Any) -> Dossier:
+def accepted(
+    office: Office, code: str = "XD-NORL", *, today: dt.date = MONDAY, **kw: Any
+) -> Dossier:
     dossier = submit(office, code, today=today, **kw)
     officer, _leader = handlers(office, dossier)
     return services.accept_dossier(dossier=dossier, actor=officer, today=today)
