@@ -135,7 +135,7 @@
         .then(function (r) { return r.json(); })
         .then(function (body) {
           where.textContent = body.covered
-            ? where.dataset.inside.replace("%s", body.ward.name)
+            ? where.dataset.inside.replace("{ward}", body.ward.name)
             : where.dataset.outside;
           where.className = body.covered ? "where ok" : "where bad";
         })
