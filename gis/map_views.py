@@ -48,8 +48,8 @@ def tile_overlay(layer: PublishedLayer) -> VectorGridProtobuf:
     if layer.overview == "clusters":
         # Points that stand for `count` features: larger for more, never huge.
         styles[layer.overview_layer_name] = (
-            "function (p) { return {radius: Math.min(3 + Math.sqrt(p.count || 1), 14), "
-            'fill: true, weight: 1, color: "#b45309", fillColor: "#f59e0b", fillOpacity: 0.6}; }'
+            "function (p) { return {radius: Math.min(1 + Math.sqrt(p.count || 1) / 2, 6), "
+            'fill: true, weight: 0, fillColor: "#d97706", fillOpacity: 0.55}; }'
         )
     options = (
         "{rendererFactory: L.canvas.tile, interactive: false, "
