@@ -8,3 +8,9 @@ class DossiersConfig(AppConfig):
     name = "dossiers"
     verbose_name = _("Administrative dossiers")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from dossiers.figures import count_dossiers_by_unit
+        from gis.figures import register_unit_figure
+
+        register_unit_figure("dossiers", _("Dossiers (12 months)"), count_dossiers_by_unit)
