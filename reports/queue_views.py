@@ -138,7 +138,7 @@ def hand_on_targets() -> list[AdminUnit]:
         AdminUnit.objects.valid_on()
         .filter(level__in=[*BASE_LEVELS, UnitLevel.DISTRICT])
         .only("id", "code", "name", "level")
-        .order_by("level", "code")
+        .order_by("code")
     )
 
 

@@ -137,6 +137,7 @@
           where.textContent = body.covered
             ? where.dataset.inside.replace("{ward}", body.ward.name)
             : where.dataset.outside;
+          if (where.dataset.origin === "photo") where.textContent += " " + where.dataset.fromphoto;
           where.className = body.covered ? "where ok" : "where bad";
         })
         .catch(function () {});
@@ -185,7 +186,6 @@
           var latlng = L.latLng(found[0], found[1]);
           map.setView(latlng, 18);
           place(latlng, "photo");
-          where.textContent += " " + where.dataset.fromphoto;
         }
       });
     });
