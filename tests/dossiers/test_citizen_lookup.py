@@ -79,3 +79,12 @@ def test_rating_with_a_wrong_id_number_is_refused(client, office):
     assert REFUSAL in response.content.decode()
     dossier.refresh_from_db()
     assert dossier.rating is None
+
+
+def test_the_lookup_page_speaks_vietnamese_by_default(client, office):
+    from django.utils import translation
+
+    with translation.override("vi"):
+        page = client.get("/dossiers/lookup/").content.decode()
+    assert "Tra cứu hồ sơ" in page
+    assert "Số định danh cá nhân của người nộp" in page
