@@ -9,12 +9,20 @@
   installed at a pinned version into its own virtualenv under var/peers/tipg (never into the
   app's .venv), served by uvicorn.
 - `Server`: a running server in its own process group; `stop()` ends that group, and every
-  server still running is stopped when the benchmark exits (normally, on an error or Ctrl-C).
+  server still running is stopped when the benchmark exits (normally, on an error, Ctrl-C or
+  SIGTERM).
 - `drive(...)`: threads with keep-alive `http.client` connections requesting a list of paths
   at a fixed concurrency, with each answer's status, size and latency.
+- `cpu_seconds(pids)`, `Server.pids()`, `backend_pids(url)`: CPU time used, to tell where the
+  time of a pass went (the server's Python, PostgreSQL, the load driver).
 
-    with running(start_tipg(url, tables=["public.v"])) as tipg:
-        results = drive(tipg.port, paths, concurrency=8)
+The app's code runs from `app_dir`: this checkout by default, or `export_commit("HEAD")`, a
+copy of the last commit under var/bench/, for a measurement that work in progress in a shared
+checkout can neither break nor change.
+
+    url = bench_database("urbanmgmt_bench_x", parcels=250_000, seed=765)
+    with running(start_tipg(url, tables=["public.v"], log=BENCH_DIR / "tipg.log")) as tipg:
+        result = drive(tipg.port, paths, concurrency=8)
 """
 
 from __future__ import annotations
@@ -31,10 +39,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,12 +51,35 @@ VENV_BIN = ROOT / ".venv" / "bin"
 BENCH_DIR = ROOT / "var" / "bench"
 PEERS_DIR = ROOT / "var" / "peers"
 PYTHON = sys.executable
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 TIPG_VERSION = "1.6.1"
 UVICORN_VERSION = "0.54.0"  # with its "standard" extras (uvloop, httptools), as tipg's docs run it
 
 
-# --- databases --------------------------------------------------------------------------
+# --- the app's code and the data set ------------------------------------------------------
+
+
+def export_commit(commit: str = "HEAD") -> Path:
+    """A copy of the app as of `commit`, made once into var/bench/app-<sha>/."""
+    sha = subprocess.run(
+        ["git", "rev-parse", "--short=12", commit],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    dest = BENCH_DIR / f"app-{sha}"
+    if not (dest / "manage.py").exists():
+        partial = BENCH_DIR / f"app-{sha}.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", sha], cwd=ROOT, check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(partial)], input=archive, check=True)
+        partial.rename(dest)
+    return dest
 
 
 def base_database_url() -> str:
@@ -72,14 +104,14 @@ def postgres_url(url: str) -> str:
     return urlparse(url)._replace(scheme="postgresql").geturl()
 
 
-def generator_version() -> str:
+def generator_version(app_dir: Path = ROOT) -> str:
     """Files made by another version of the demo generator are not reused (as load_demo)."""
-    return hashlib.sha256((ROOT / "fixtures" / "demo.py").read_bytes()).hexdigest()[:10]
+    return hashlib.sha256((app_dir / "fixtures" / "demo.py").read_bytes()).hexdigest()[:10]
 
 
-def dataset_files(parcels: int, seed: int) -> dict[str, Path]:
+def dataset_files(parcels: int, seed: int, app_dir: Path = ROOT) -> dict[str, Path]:
     """The generator's city of `parcels` parcels, made once into var/bench/."""
-    out = BENCH_DIR / f"{parcels}-{seed}-{generator_version()}"
+    out = BENCH_DIR / f"{parcels}-{seed}-{generator_version(app_dir)}"
     files = {kind: out / f"{kind}.gpkg" for kind in ("units", "parcels", "streets")}
     if not all(path.exists() for path in files.values()):
         print(f"Generating {parcels:,} parcels into {out} (once)…", flush=True)
@@ -90,18 +122,22 @@ def dataset_files(parcels: int, seed: int) -> dict[str, Path]:
                 *("--parcels", str(parcels), "--seed", str(seed)),
             ],
             check=True,
-            cwd=ROOT,
+            cwd=app_dir,
         )
     return files
 
 
-def _stamp(parcels: int, seed: int) -> str:
-    return (
-        f"urbanmgmt bench data set: parcels={parcels} seed={seed} generator={generator_version()}"
-    )
+def _stamp(parcels: int, seed: int, app_dir: Path) -> str:
+    version = generator_version(app_dir)
+    return f"urbanmgmt bench data set: parcels={parcels} seed={seed} generator={version}"
 
 
-def bench_database(name: str, *, parcels: int, seed: int) -> str:
+def _manage(args: list[str], *, url: str, app_dir: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run([PYTHON, "manage.py", *args], check=True, env=env, cwd=app_dir)
+
+
+def bench_database(name: str, *, parcels: int, seed: int, app_dir: Path = ROOT) -> str:
     """The URL of database `name` holding the city of `parcels` parcels, loaded if need be.
 
     The database is created (or re-created) next to the app's, migrated, and loaded with
@@ -111,49 +147,36 @@ def bench_database(name: str, *, parcels: int, seed: int) -> str:
     import psycopg
 
     url = database_url(name)
-    env = {**os.environ, "DATABASE_URL": url}
+    stamp = _stamp(parcels, seed, app_dir)
     with psycopg.connect(conninfo(base_database_url()), autocommit=True) as conn:
         row = conn.execute(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
             [name],
         ).fetchone()
-    if row is not None and row[0] == _stamp(parcels, seed):
+    if row is not None and row[0] == stamp:
         print(f"Database {name} already holds {parcels:,} parcels (seed {seed}): reused")
-        subprocess.run([PYTHON, "manage.py", "migrate", "-v", "0"], check=True, env=env, cwd=ROOT)
+        _manage(["migrate", "-v", "0"], url=url, app_dir=app_dir)
         return url
 
-    files = dataset_files(parcels, seed)
+    files = dataset_files(parcels, seed, app_dir)
     print(f"Creating database {name} and loading {parcels:,} parcels into it…", flush=True)
     with psycopg.connect(conninfo(base_database_url()), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     with psycopg.connect(conninfo(url), autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v", "0"], check=True, env=env, cwd=ROOT)
+    _manage(["migrate", "-v", "0"], url=url, app_dir=app_dir)
     for kind in ("units", "parcels"):
         started = time.perf_counter()
-        subprocess.run(
-            [PYTHON, "manage.py", "import_layer", kind, str(files[kind])],
-            check=True,
-            env=env,
-            cwd=ROOT,
-        )
+        _manage(["import_layer", kind, str(files[kind])], url=url, app_dir=app_dir)
         print(f"  {kind} loaded in {time.perf_counter() - started:.1f} s", flush=True)
     with psycopg.connect(conninfo(url), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
-        conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{_stamp(parcels, seed)}'")
+        conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{stamp}'")
     return url
 
 
-# --- servers ----------------------------------------------------------------------------
-
-_RUNNING: list[Server] = []
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# --- CPU time -----------------------------------------------------------------------------
 
 
 def _children() -> dict[int, list[int]]:
@@ -169,6 +192,37 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
+def cpu_seconds(pids: Iterable[int]) -> dict[int, float]:
+    """User + system CPU time of each process still alive, in seconds."""
+    times = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        times[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return times
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds between two `cpu_seconds` readings (a process new since counts whole)."""
+    return sum(t - before.get(pid, 0.0) for pid, t in after.items())
+
+
+def backend_pids(url: str) -> list[int]:
+    """The PostgreSQL client backends connected to the database of `url` (parallel workers,
+    which come and go within one query, are not among them)."""
+    import psycopg
+
+    with psycopg.connect(conninfo(url), autocommit=True) as conn:
+        rows = conn.execute(
+            """SELECT pid FROM pg_stat_activity
+               WHERE datname = current_database() AND backend_type = 'client backend'
+                 AND pid <> pg_backend_pid()"""
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
 def _status_kib(pid: int, field_name: str) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -177,6 +231,17 @@ def _status_kib(pid: int, field_name: str) -> int:
     except OSError:
         pass
     return 0
+
+
+# --- servers ------------------------------------------------------------------------------
+
+_RUNNING: list[Server] = []
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @dataclass
@@ -188,7 +253,7 @@ class Server:
     process: subprocess.Popen
     log: Path
     ready_path: str = "/"
-    _log_file: object = field(default=None, repr=False)
+    log_file: IO[str] | None = field(default=None, repr=False)
 
     @property
     def base_url(self) -> str:
@@ -217,14 +282,14 @@ class Server:
                     f"{self.name} exited ({self.process.returncode}):\n{self.tail()}"
                 )
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
                 conn.request("GET", self.ready_path)
                 response = conn.getresponse()
                 response.read()
                 conn.close()
                 if response.status == 200:
                     return
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 pass
             time.sleep(0.25)
         raise RuntimeError(f"{self.name} not ready after {timeout:.0f} s:\n{self.tail()}")
@@ -247,8 +312,8 @@ class Server:
                 self.process.wait()
             except ProcessLookupError:
                 pass
-        if self._log_file is not None:
-            self._log_file.close()  # type: ignore[attr-defined]
+        if self.log_file is not None:
+            self.log_file.close()
 
 
 def _stop_all() -> None:
@@ -266,13 +331,20 @@ if threading.current_thread() is threading.main_thread():
 
 
 def _spawn(
-    name: str, cmd: list[str], *, env: dict[str, str], port: int, log: Path, ready_path: str
+    name: str,
+    cmd: list[str],
+    *,
+    env: dict[str, str],
+    cwd: Path,
+    port: int,
+    log: Path,
+    ready_path: str,
 ) -> Server:
     log.parent.mkdir(parents=True, exist_ok=True)
     log_file = open(log, "w")  # closed by Server.stop
     process = subprocess.Popen(
         cmd,
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=log_file,
@@ -300,17 +372,15 @@ def start_ours(
     var_dir: Path,
     workers: int = 2,
     ready_path: str = "/",
-    fresh_cache: bool = True,
+    app_dir: Path = ROOT,
     extra_env: dict[str, str] | None = None,
 ) -> Server:
     """Our app as `make serve` runs it: gunicorn sync workers, access log, 120 s timeout.
 
     `var_dir` becomes the app's URBANMGMT_VAR_DIR, so its file cache (tiles, layer versions)
-    is `var_dir/cache`, emptied first when `fresh_cache`: the first requests are then cold.
+    is `var_dir/cache`; it is emptied first, so the first requests are cold.
     """
-    cache = var_dir / "cache"
-    if fresh_cache and cache.exists():
-        shutil.rmtree(cache)
+    shutil.rmtree(var_dir / "cache", ignore_errors=True)
     var_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"CACHE_URL", "DEBUG"}}
@@ -323,18 +393,11 @@ def start_ours(
     cmd = [
         str(VENV_BIN / "gunicorn"),
         "urbanmgmt.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--access-logfile",
-        "-",
-        "--timeout",
-        "120",
+        *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
+        *("--access-logfile", "-", "--timeout", "120"),
     ]
-    return _spawn(
-        "ours", cmd, env=env, port=port, log=var_dir / "server.log", ready_path=ready_path
-    )
+    log = var_dir / "server.log"
+    return _spawn("ours", cmd, env=env, cwd=app_dir, port=port, log=log, ready_path=ready_path)
 
 
 def tipg_python() -> Path:
@@ -389,16 +452,16 @@ def start_tipg(
     }
     cmd = [str(python), "-m", "uvicorn", "tipg.main:app", "--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--workers", str(workers)]
-    return _spawn("tipg", cmd, env=env, port=port, log=log, ready_path="/healthz")
+    return _spawn("tipg", cmd, env=env, cwd=log.parent, port=port, log=log, ready_path="/healthz")
 
 
-# --- load driver ------------------------------------------------------------------------
+# --- load driver --------------------------------------------------------------------------
 
 
 @dataclass
 class Answer:
     path: str
-    status: int
+    status: int  # 0 when the connection failed
     size: int  # bytes of the body as sent (gzipped if the server gzipped it)
     seconds: float
     body: bytes | None = None
@@ -409,6 +472,7 @@ class Answer:
 class Pass:
     answers: list[Answer]
     seconds: float
+    driver_cpu: float = 0.0  # CPU seconds of this process (the load driver) during the pass
 
     @property
     def rate(self) -> float:
@@ -434,7 +498,7 @@ def drive(
     progress: Callable[[int, int], None] | None = None,
 ) -> Pass:
     """Request every path once, `concurrency` at a time, each thread on its own keep-alive
-    connection (re-opened when the server closes it, as gunicorn's sync workers do)."""
+    connection (opened again when the server closes it, as gunicorn's sync workers do)."""
     headers = {"Accept-Encoding": "gzip", **(headers or {})}
     answers: list[Answer | None] = [None] * len(paths)
     lock = threading.Lock()
@@ -469,6 +533,7 @@ def drive(
         conn.close()
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    cpu_before = time.process_time()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -477,4 +542,5 @@ def drive(
         if progress:
             progress(state["done"], len(paths))
     elapsed = time.perf_counter() - started
-    return Pass([a for a in answers if a is not None], elapsed)
+    driver_cpu = time.process_time() - cpu_before
+    return Pass([a for a in answers if a is not None], elapsed, driver_cpu)
