@@ -56,9 +56,9 @@ WGS84 = 4326
 WEB_MERCATOR = 3857
 METRIC_CRS = 32648  # WGS 84 / UTM zone 48N; see the module docstring
 
-# The FFT grid (frame plus the kernel's margins, rounded up to fast FFT sizes) may hold at
-# most this many cells: about 25 bytes a cell are live at the peak (bench/heatmap.py measures
-# it), so 16 M cells stay under ~400 MB, e.g. 40 × 40 km at 10 m.
+# The grid with the kernel's margins may hold at most this many cells: 10–12 bytes a cell are
+# live at the peak (bench/heatmap.py measures it; the points add ~55 bytes each), so 16 M
+# cells stay near 200 MB, e.g. 40 × 40 km at 10 m. Grids that big belong in a background job.
 MAX_CELLS = 16_000_000
 # Defaults: about this many cells across the frame's longer side, a kernel ten cells wide.
 CELLS_ACROSS = 600
@@ -68,6 +68,7 @@ MIN_CELL_SIZE = 5.0
 MAX_CELL_SIZE = 1000.0
 MIN_BANDWIDTH = 50.0
 GAUSSIAN_CUTOFF = 4.0  # in standard deviations
+FFT_SLAB = 1 << 20  # values transformed per numpy call (see _in_slabs)
 M2_PER_KM2 = 1e6
 
 
@@ -332,6 +333,20 @@ def _padded_cells(bounds: tuple[float, float, float, float], cell: float, reach:
     return (rows + 2 * pad) * (cols + 2 * pad)
 
 
+def _in_slabs(func: Any, a: np.ndarray, *, axis: int, out: np.ndarray) -> None:
+    """out = func(a, axis=axis) (a 1-D FFT along `axis` of a 2-D array), a slab at a time.
+
+    numpy's FFT computes in double precision whatever the input, so a call on a whole
+    float32 grid holds about six times the grid again; slabs of FFT_SLAB values bound that.
+    `out` may be `a` itself.
+    """
+    step = max(1, FFT_SLAB // a.shape[axis])
+    for start in range(0, a.shape[1 - axis], step):
+        part = slice(start, start + step)
+        slab = (part, slice(None)) if axis == 1 else (slice(None), part)
+        out[slab] = func(a[slab], axis=axis)
+
+
 def _check_positive(name: str, value: float) -> float:
     try:
         value = float(value)
@@ -412,18 +427,22 @@ def density_surface(
     col = np.floor((x - px0) / cell)
     row = np.floor((py1 - y) / cell)
     ok = (col >= 0) & (col < pcols) & (row >= 0) & (row < prows)
-    index = row[ok].astype(np.int64) * pcols + col[ok].astype(np.int64)
-    binned = np.bincount(index, weights=None if w is None else w[ok], minlength=prows * pcols)
-    binned = binned.reshape(prows, pcols)
-    counts = binned[pad : pad + rows, pad : pad + cols].astype(
-        np.int32 if w is None else np.float32
-    )
-    grid = binned.astype(np.float32)
-    del binned, col, row, index
+    # Binned straight into the FFT's shape (zeros beyond the margins).
+    index = row[ok].astype(np.int64) * fft_cols + col[ok].astype(np.int64)
+    del col, row
+    binned = np.bincount(
+        index, weights=None if w is None else w[ok], minlength=fft_rows * fft_cols
+    ).reshape(fft_rows, fft_cols)
+    del index
+    grid = binned.astype(np.float32)  # whole counts stay exact up to 2²⁴ a cell
+    del binned
+    counts = grid[pad : pad + rows, pad : pad + cols].astype(np.int32 if w is None else np.float32)
 
-    # Smooth: one real FFT of the padded grid, times the kernel's transform, and back.
-    spectrum = np.fft.rfft2(grid, s=(fft_rows, fft_cols))
+    # Smooth: the grid's FFT, times the kernel's, and back, in place where numpy allows.
+    spectrum = np.empty((fft_rows, fft_cols // 2 + 1), dtype=np.complex64)
+    _in_slabs(np.fft.rfft, grid, axis=1, out=spectrum)
     del grid
+    _in_slabs(np.fft.fft, spectrum, axis=0, out=spectrum)
     if kernel == "gaussian":
         sigma = bandwidth / cell
         ky = np.fft.fft(_gaussian_1d(sigma, pad, fft_rows)).real.astype(np.float32)
@@ -432,12 +451,20 @@ def density_surface(
         spectrum *= kx[None, :]
     else:
         kernel_grid = _quartic_2d(bandwidth / cell, pad, (fft_rows, fft_cols))
-        spectrum *= np.fft.rfft2(kernel_grid).real.astype(np.float32)
+        kernel_spectrum = np.empty_like(spectrum)
+        _in_slabs(np.fft.rfft, kernel_grid, axis=1, out=kernel_spectrum)
         del kernel_grid
-    smooth = np.fft.irfft2(spectrum, s=(fft_rows, fft_cols))
+        _in_slabs(np.fft.fft, kernel_spectrum, axis=0, out=kernel_spectrum)
+        spectrum *= kernel_spectrum.real
+        del kernel_spectrum
+    _in_slabs(np.fft.ifft, spectrum, axis=0, out=spectrum)
+    density = np.empty((rows, cols), dtype=np.float32)
+    step = max(1, FFT_SLAB // fft_cols)
+    for start in range(0, rows, step):  # only the frame's rows and columns come back
+        stop = min(start + step, rows)
+        back = np.fft.irfft(spectrum[pad + start : pad + stop], n=fft_cols, axis=1)
+        density[start:stop] = back[:, pad : pad + cols]
     del spectrum
-    density = smooth[pad : pad + rows, pad : pad + cols].copy()
-    del smooth
     np.maximum(density, 0, out=density)  # FFT round-off leaves tiny negatives far from points
     density *= np.float32(M2_PER_KM2 / (cell * cell))
 
@@ -764,17 +791,17 @@ def render_overlay(
         vmax = vmax if vmax > 0 else 1.0
     else:
         vmax = _check_positive("vmax", vmax)
-    rows, cols = surface.shape
     src_crs = RasterioCRS.from_epsg(surface.crs)
     dst_crs = RasterioCRS.from_epsg(WEB_MERCATOR)
-    dst_transform, width, height = rasterio.warp.calculate_default_transform(
-        src_crs, dst_crs, cols, rows, *surface.bounds
-    )
-    if width * height > max_pixels:
-        factor = math.sqrt(width * height / max_pixels)
-        dst_transform, width, height = rasterio.warp.calculate_default_transform(
-            src_crs, dst_crs, cols, rows, *surface.bounds, resolution=abs(dst_transform.a) * factor
-        )
+    # Pixels about the size of a cell: Web Mercator stretches ground by 1 / cos(latitude).
+    west, south, east, north = _project_geometry(
+        shapely.box(*surface.bounds), surface.crs, WEB_MERCATOR
+    ).bounds
+    _, lat_south, _, lat_north = surface.bounds_lonlat()
+    pixel = surface.cell_size / math.cos(math.radians((lat_south + lat_north) / 2))
+    pixel *= max(1.0, math.sqrt((east - west) * (north - south) / pixel**2 / max_pixels))
+    width, height = math.ceil((east - west) / pixel), math.ceil((north - south) / pixel)
+    dst_transform = Affine(pixel, 0.0, west, 0.0, -pixel, north)
     image = np.full((height, width), np.nan, dtype=np.float32)
     rasterio.warp.reproject(
         surface.density.astype(np.float32, copy=False),
@@ -798,7 +825,6 @@ def render_overlay(
 
     buffer = io.BytesIO()
     Image.fromarray(rgba, "RGBA").save(buffer, "PNG", compress_level=6)
-    west, north = dst_transform @ (0, 0)
     east, south = dst_transform @ (width, height)
     lon, lat = _project(np.array([west, east]), np.array([south, north]), WEB_MERCATOR, WGS84)
     legend = Legend(

@@ -15,7 +15,7 @@ ONE = Points(np.array([106.71]), np.array([10.80]))
 
 @pytest.mark.parametrize("cell_size", [0, -10, float("nan"), float("inf"), "ten"])
 def test_a_cell_size_that_is_not_a_positive_length_is_refused(cell_size):
-    with pytest.raises(HeatError, match="cell size must be a (positive )?number of metres"):
+    with pytest.raises(HeatError, match=r"cell size must be a (positive )?number of metres"):
         density_surface(ONE, WARD, cell_size=cell_size, bandwidth=50)
 
 
