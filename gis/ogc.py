@@ -139,13 +139,22 @@ def _parse_id(params: Mapping[str, str], name: str) -> int | None:
     value = params.get(name)
     if value is None:
         return None
-    try:
-        return int(value)
-    except ValueError:
+    number = as_feature_id(value)
+    if number is None:
         raise InvalidParameter(
             _("%(name)s must be a feature id (a whole number); “%(value)s” is not.")
             % {"name": name, "value": value}
-        ) from None
+        )
+    return number
+
+
+def as_feature_id(value: str) -> int | None:
+    """The feature id written in `value`, or None when it is not one the database can hold."""
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return number if -(2**63) <= number < 2**63 else None
 
 
 def parse_bbox(value: str) -> BBox:
@@ -185,9 +194,14 @@ def _parse_moment(text: str, *, end: bool) -> dt.datetime:
             day = dt.date.fromisoformat(text)
             if end:
                 day += dt.timedelta(days=1)
-            return timezone.make_aware(dt.datetime.combine(day, dt.time()))
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
+            moment = dt.datetime.combine(day, dt.time())
+        else:
+            moment = dt.datetime.fromisoformat(text)
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        # PostgreSQL receives it in UTC: the first and last days of year 1 and 9999 may not fit.
+        moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
         raise InvalidParameter(
             _(
                 "datetime must be a date-time such as 2025-03-01T08:00:00Z, a date, or an "
@@ -195,8 +209,6 @@ def _parse_moment(text: str, *, end: bool) -> dt.datetime:
             )
             % {"value": text}
         ) from None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
     return moment
 
 

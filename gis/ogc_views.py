@@ -432,10 +432,10 @@ def items(request: HttpRequest, collection: str) -> HttpResponse:
 
 
 def _feature_id(value: str, layer: PublishedLayer) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise NotFound(_no_feature(layer, value)) from None
+    number = ogc.as_feature_id(value)
+    if number is None:
+        raise NotFound(_no_feature(layer, value))
+    return number
 
 
 def _no_feature(layer: PublishedLayer, value: str) -> str:

@@ -47,7 +47,7 @@ def test_a_feature_is_geojson_with_its_properties_and_links(
     assert links["alternate"]["type"] == "text/html"
 
 
-@pytest.mark.parametrize("feature_id", ["999999", "abc", "-1"])
+@pytest.mark.parametrize("feature_id", ["999999", "abc", "-1", "99999999999999999999"])
 def test_a_missing_feature_is_a_404_with_a_message(en_client, district, feature_id):
     response = en_client.get(f"/ogc/collections/parcels/items/{feature_id}")
 

@@ -326,6 +326,7 @@ def test_a_layer_with_time_states_its_temporal_extent(client, district, parcel_e
         ({"bbox": "106.7,10.9,106.8,10.8"}, "south"),
         ({"bbox": "200,10,201,11"}, "longitudes"),
         ({"after": "x"}, "after"),
+        ({"before": "99999999999999999999"}, "before"),
         ({"after": "1", "before": "9"}, "not both"),
         ({"bbox-crs": "http://www.opengis.net/def/crs/EPSG/0/3857"}, "bbox-crs"),
         ({"offset": "100"}, "offset"),
@@ -352,7 +353,14 @@ def test_a_parameter_given_twice_is_a_400(en_client, district):
 
 @pytest.mark.parametrize(
     "value",
-    ["yesterday", "2025-13-01", "2025-03-02/2025-03-01", "2025-03-01/2025-03-02/2025-03-03"],
+    [
+        "yesterday",
+        "2025-13-01",
+        "2025-03-02/2025-03-01",
+        "2025-03-01/2025-03-02/2025-03-03",
+        "9999-12-31",  # its end, the next day, is past the calendar
+        "0001-01-01T00:00:00+07:00",  # before year 1 in UTC
+    ],
 )
 def test_a_bad_datetime_is_a_400_with_a_message(en_client, district, parcel_edits, value):
     response = en_client.get("/ogc/collections/parcel_edits/items", {"datetime": value})
