@@ -16,7 +16,7 @@ two, 0.8 m apart in Bình Thạnh, each "±1 m"), every GIS knows the code, Post
 Cells are aligned on multiples of the cell size, so two surfaces of one frame and cell size
 share their grid and can be subtracted. Points are binned onto the grid (plus a margin as
 wide as the kernel, so points just outside the frame still warm its edge), then convolved
-with the kernel through FFTs in float32. The density is in points per km²: the sum of the
+with the kernel through FFTs (numpy's, in slabs; results kept in float32). The density is in points per km²: the sum of the
 cells times their area is the number of points (kernel mass beyond the margin aside), so
 figures do not change with the cell size, and two periods compare directly.
 
@@ -60,7 +60,7 @@ METRIC_CRS = 32648  # WGS 84 / UTM zone 48N; see the module docstring
 # live at the peak (bench/heatmap.py measures it; the points add ~55 bytes each), so 16 M
 # cells stay near 200 MB, e.g. 40 × 40 km at 10 m. Grids that big belong in a background job.
 MAX_CELLS = 16_000_000
-# Defaults: about this many cells across the frame's longer side, a kernel ten cells wide.
+# Defaults: about this many cells across the frame's longer side, a bandwidth of ten cells.
 CELLS_ACROSS = 600
 BANDWIDTH_CELLS = 10
 # Report positions come from phones (5–20 m): finer cells and narrower kernels draw noise.
@@ -103,6 +103,8 @@ class Points:
                 raise HeatError(f"{w.size} weights for {x.size} points")
             if not np.isfinite(w).all():
                 raise HeatError("weights must be finite numbers (no NaN or infinity)")
+            if (w < 0).any():
+                raise HeatError("weights must not be negative")
             object.__setattr__(self, "weight", w)
 
     def __len__(self) -> int:
@@ -136,7 +138,7 @@ def default_resolution(
     """A cell size and bandwidth for a frame `extent_m` metres across, or a map `zoom`.
 
     About 600 cells across the frame (a district 6–7 km wide gets 10 m cells, a city 25–30 km
-    wide 50 m), or two screen pixels a cell at `zoom`; a Gaussian ten cells wide; never
+    wide 50 m), or two screen pixels a cell at `zoom`; a Gaussian σ of ten cells; never
     below 5 m cells and a 50 m bandwidth (phone positions are not finer than that).
     """
     if zoom is not None:
@@ -209,10 +211,10 @@ def _frame_geometry(frame: FrameLike, frame_crs: int) -> tuple[BaseGeometry, int
         geom, clip = shapely.box(xmin, ymin, xmax, ymax), False
     else:
         raise HeatError(f"a frame is a geometry or a (xmin, ymin, xmax, ymax) bbox, not {frame!r}")
-    if geom.is_empty or geom.area <= 0:
-        raise HeatError("the frame is empty: it needs a polygon with an area")
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
         raise HeatError(f"the frame must be a polygon or multipolygon, not a {geom.geom_type}")
+    if geom.is_empty or geom.area <= 0:
+        raise HeatError("the frame is empty: it needs a polygon with an area")
     return geom, frame_crs, clip
 
 
@@ -272,7 +274,8 @@ class HeatSurface:
 
 
 def _lonlat_envelope(geom: BaseGeometry, crs: int) -> tuple[float, float, float, float]:
-    return tuple(float(v) for v in _project_geometry(geom, crs, WGS84).bounds)  # type: ignore[return-value]
+    west, south, east, north = _project_geometry(geom, crs, WGS84).bounds
+    return float(west), float(south), float(east), float(north)
 
 
 def _fast_len(n: int) -> int:

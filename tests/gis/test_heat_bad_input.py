@@ -40,13 +40,9 @@ def test_an_empty_frame_is_refused(frame):
 
 
 def test_a_frame_that_is_not_an_area_is_refused():
-    with pytest.raises(HeatError, match="polygon"):
-        density_surface(
-            ONE,
-            shapely.LineString([(106.70, 10.79), (106.72, 10.81)]).buffer(0.01).boundary,
-            cell_size=10,
-            bandwidth=50,
-        )
+    street = shapely.LineString([(106.70, 10.79), (106.72, 10.81)])
+    with pytest.raises(HeatError, match="must be a polygon or multipolygon, not a LineString"):
+        density_surface(ONE, street, cell_size=10, bandwidth=50)
     with pytest.raises(HeatError, match="geometry or a"):
         density_surface(ONE, "ward 26905", cell_size=10, bandwidth=50)
 
@@ -79,6 +75,8 @@ def test_points_must_be_finite_and_paired():
         Points(np.array([106.71, 106.72]), np.array([10.80]))
     with pytest.raises(HeatError, match="weights"):
         Points(np.array([106.71]), np.array([10.80]), np.array([1.0, 2.0]))
+    with pytest.raises(HeatError, match="must not be negative"):
+        Points(np.array([106.71]), np.array([10.80]), np.array([-1.0]))
 
 
 def test_a_grid_needs_a_metric_crs():
