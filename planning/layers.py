@@ -60,6 +60,19 @@ def _resolve_decisions(cursor: Any, staging: str, options: dict[str, Any]) -> No
     )
 
 
+def update_decision_areas(cursor: Any, decision_ids_sql: str, params: Any = None) -> None:
+    """Set each decision's covered area to the union of its zones."""
+    cursor.execute(
+        f"""UPDATE planning_plandecision d SET area = a.area, updated_at = now()
+            FROM (SELECT i.id, (SELECT ST_Multi(ST_CollectionExtract(ST_UnaryUnion(
+                                  ST_Collect(z.geom)), 3))
+                                FROM planning_planzone z WHERE z.decision_id = i.id) AS area
+                  FROM ({decision_ids_sql}) i (id)) a
+            WHERE d.id = a.id""",
+        params,
+    )
+
+
 def merge_zones(cursor: Any, staging: str, options: dict[str, Any]) -> tuple[int, int, list[str]]:
     cursor.execute(f"ALTER TABLE {staging} ADD COLUMN decision_id bigint")
     _resolve_decisions(cursor, staging, options)
@@ -117,15 +130,7 @@ def merge_zones(cursor: Any, staging: str, options: dict[str, Any]) -> tuple[int
     overlaps.insert_for_zones(cursor, "SELECT id FROM new_zones", {})
     cursor.execute("DROP TABLE new_zones")
     if created or removed:
-        cursor.execute(
-            f"""UPDATE planning_plandecision d SET area = a.area, updated_at = now()
-                FROM (SELECT z.decision_id, ST_Multi(ST_CollectionExtract(ST_UnaryUnion(
-                        ST_Collect(z.geom)), 3)) AS area
-                      FROM planning_planzone z
-                      WHERE z.decision_id IN (SELECT DISTINCT decision_id FROM {staging})
-                      GROUP BY z.decision_id) a
-                WHERE d.id = a.decision_id"""
-        )
+        update_decision_areas(cursor, f"SELECT DISTINCT decision_id FROM {staging}")
     warnings = []
     if removed:
         warnings.append(

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_save
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
 
 from gis.layers import layer_changed
 from gis.models import Parcel
@@ -32,6 +33,18 @@ def parcel_saved(sender: Any, instance: Parcel, raw: bool = False, **kwargs: Any
 def zone_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
     if not raw:
         overlaps.sync_zones([instance.pk])
+        _update_area(instance.decision_id)
+
+
+def zone_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    _update_area(instance.decision_id)
+
+
+def _update_area(decision_id: int) -> None:
+    from planning.layers import update_decision_areas
+
+    with connection.cursor() as cursor:
+        update_decision_areas(cursor, "SELECT %s::bigint", [decision_id])
 
 
 def connect() -> None:
@@ -40,3 +53,4 @@ def connect() -> None:
     layer_changed.connect(parcels_imported, dispatch_uid="planning-parcels-imported")
     post_save.connect(parcel_saved, sender=Parcel, dispatch_uid="planning-parcel-saved")
     post_save.connect(zone_saved, sender=PlanZone, dispatch_uid="planning-zone-saved")
+    post_delete.connect(zone_deleted, sender=PlanZone, dispatch_uid="planning-zone-deleted")

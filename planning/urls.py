@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from planning import api, views
 
 app_name = "planning"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("api/planning/lookup", api.LookupView.as_view(), name="lookup"),
+    path("planning/", views.map_page, name="map"),
+    path("planning/sheet/<str:key>/", views.sheet, name="sheet"),
+]

@@ -13,3 +13,10 @@ def zoning_codes(request):
     from django.apps import apps
 
     importlib.import_module("planning.migrations.0002_zoning_codes").seed(apps, None)
+
+
+@pytest.fixture
+def client(client, settings):
+    """Pages and API answers in English, as chosen with the language switch."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

@@ -1,0 +1,248 @@
+"""`GET /api/planning/lookup`: what the plan allows at a point, on a parcel, or for a text."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.gis.geos import Point
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from planning.lookup import LookupError_, lookup_parcel, lookup_point, parse_parcel_key, search
+
+# --- input ---------------------------------------------------------------------------------
+
+
+class LookupQuery(serializers.Serializer):
+    lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
+    lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
+    parcel = serializers.CharField(required=False, max_length=40)
+    q = serializers.CharField(required=False, max_length=200)
+    date = serializers.DateField(required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        point = "lon" in attrs or "lat" in attrs
+        if point and not ("lon" in attrs and "lat" in attrs):
+            raise serializers.ValidationError(_("Give both lon and lat."))
+        given = [point, "parcel" in attrs, "q" in attrs]
+        if sum(given) != 1:
+            raise serializers.ValidationError(
+                _(
+                    "Ask by point (lon and lat, WGS 84), by parcel (parcel=<ward code>-<sheet>-<parcel>, "
+                    "e.g. 26920-010-0016) or by text (q=…): exactly one of them."
+                )
+            )
+        if "parcel" in attrs:
+            key = parse_parcel_key(attrs["parcel"])
+            if key is None:
+                raise serializers.ValidationError(
+                    {
+                        "parcel": _(
+                            "“%(value)s” is not a parcel key; write it as <ward code>-<sheet>-<parcel>, "
+                            "e.g. 26920-010-0016."
+                        )
+                        % {"value": attrs["parcel"]}
+                    }
+                )
+            attrs["parcel_key"] = key
+        return attrs
+
+
+# --- output (for the schema) ---------------------------------------------------------------
+
+
+class UnitOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+
+
+class DecisionOut(serializers.Serializer):
+    number = serializers.CharField(help_text=gettext_lazy("Decision number (số quyết định)"))
+    title = serializers.CharField()
+    decided_on = serializers.DateField()
+    authority = serializers.CharField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    scale = serializers.IntegerField(help_text=gettext_lazy("N of the scale 1/N"))
+    scale_label = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(allow_null=True)
+
+
+class LimitsOut(serializers.Serializer):
+    max_floors = serializers.IntegerField(allow_null=True)
+    max_height_m = serializers.FloatField(allow_null=True)
+    max_coverage_pct = serializers.FloatField(allow_null=True)
+    max_far = serializers.FloatField(allow_null=True)
+    setback_m = serializers.FloatField(allow_null=True)
+
+
+class ZoneOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    zone_id = serializers.CharField()
+    code = serializers.CharField(help_text=gettext_lazy("Zoning code, e.g. NNO, HH, CXDVO"))
+    name = serializers.CharField()
+    group = serializers.CharField()
+    group_label = serializers.CharField()
+    function = serializers.CharField()
+    share = serializers.FloatField(
+        allow_null=True, help_text=gettext_lazy("Share of the parcel's area in the zone, 0–1")
+    )
+    share_pct = serializers.FloatField(allow_null=True)
+    area_m2 = serializers.FloatField(allow_null=True)
+    limits = LimitsOut()
+    decision = DecisionOut()
+
+
+class RoadBoundaryOut(serializers.Serializer):
+    street = serializers.CharField()
+    planned_width_m = serializers.FloatField()
+    distance_to_centre_m = serializers.FloatField()
+    reach_m = serializers.FloatField(
+        help_text=gettext_lazy("How far the parcel reaches into the planned street, in metres")
+    )
+    inside_m2 = serializers.FloatField(allow_null=True)
+    decision = DecisionOut(allow_null=True)
+
+
+class ParcelOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    key = serializers.CharField()
+    ward_code = serializers.CharField()
+    sheet_no = serializers.IntegerField()
+    parcel_no = serializers.IntegerField()
+    area_m2 = serializers.FloatField()
+    land_use = serializers.CharField()
+    land_use_name = serializers.CharField(allow_null=True)
+    address = serializers.CharField()
+    bbox = serializers.ListField(child=serializers.FloatField())
+    geometry = serializers.JSONField()
+
+
+class EarlierDecisionOut(serializers.Serializer):
+    number = serializers.CharField()
+    title = serializers.CharField()
+    decided_on = serializers.DateField()
+    valid_to = serializers.DateField()
+    superseded_by = serializers.CharField(allow_null=True)
+
+
+class AnswerOut(serializers.Serializer):
+    covered = serializers.BooleanField()
+    message = serializers.CharField(required=False)
+    date = serializers.DateField()
+    point = serializers.ListField(child=serializers.FloatField())
+    parcel = ParcelOut(allow_null=True, required=False)
+    ward = UnitOut(required=False)
+    district = UnitOut(allow_null=True, required=False)
+    city = UnitOut(allow_null=True, required=False)
+    zones = ZoneOut(many=True, required=False)
+    road_boundaries = RoadBoundaryOut(many=True, required=False)
+    earlier_decisions = EarlierDecisionOut(many=True, required=False)
+    links = serializers.DictField(child=serializers.CharField(), required=False)
+
+
+class SearchResultOut(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["unit", "street", "parcel"])
+    key = serializers.CharField()
+    label = serializers.CharField()
+    detail = serializers.CharField(allow_null=True)
+    bbox = serializers.ListField(child=serializers.FloatField())
+
+
+class SearchOut(serializers.Serializer):
+    query = serializers.CharField()
+    results = SearchResultOut(many=True)
+    answer = AnswerOut(allow_null=True)
+
+
+class ErrorOut(serializers.Serializer):
+    error = serializers.CharField()
+
+
+# --- the view ------------------------------------------------------------------------------
+
+
+class LookupView(APIView):
+    """What the approved plan allows at a point, on a parcel, or for an address or street."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []  # public data: no session or token is read
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        operation_id="planning_lookup",
+        summary=gettext_lazy("What is planned here?"),
+        description=gettext_lazy(
+            "Ask by point (lon, lat), by parcel key (<ward code>-<sheet>-<parcel>) or by text "
+            "(an address, a street or a ward, diacritics and case ignored). The answer gives the "
+            "parcel, its ward and district, every plan zone it touches with its share and limits, "
+            "the decision each comes from, and the road boundaries it reaches. `date` asks for "
+            "the plan and units in force on that day (today by default)."
+        ),
+        parameters=[
+            OpenApiParameter("lon", float, description=gettext_lazy("Longitude, WGS 84")),
+            OpenApiParameter("lat", float, description=gettext_lazy("Latitude, WGS 84")),
+            OpenApiParameter(
+                "parcel", str, description=gettext_lazy("Parcel key, e.g. 26920-010-0016")
+            ),
+            OpenApiParameter(
+                "q", str, description=gettext_lazy("Address, street or ward, e.g. dien bien phu")
+            ),
+            OpenApiParameter("date", dt.date, description=gettext_lazy("Day (YYYY-MM-DD)")),
+        ],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="PlanningLookupAnswer",
+                serializers=[AnswerOut, SearchOut],
+                resource_type_field_name=None,
+            ),
+            400: OpenApiResponse(ErrorOut, description=gettext_lazy("The question is malformed")),
+            404: OpenApiResponse(ErrorOut, description=gettext_lazy("No parcel with that key")),
+        },
+        examples=[
+            OpenApiExample("By point", value={"lon": 106.7098, "lat": 10.8012}, request_only=True)
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        query = LookupQuery(data=request.query_params)
+        if not query.is_valid():
+            return Response({"error": _first_error(query.errors)}, status=400)
+        data = query.validated_data
+        day = data.get("date")
+        try:
+            if "parcel_key" in data:
+                body = lookup_parcel(data["parcel_key"], day)
+            elif "q" in data:
+                body = search(data["q"], day)
+            else:
+                body = lookup_point(Point(data["lon"], data["lat"], srid=4326), day)
+        except LookupError_ as exc:
+            return Response({"error": str(exc)}, status=exc.status)
+        return Response(body)
+
+
+def _first_error(errors: dict) -> str:
+    """The first message, prefixed by its field: `lon: A valid number is required.`"""
+    for field, messages in errors.items():
+        message = messages[0] if isinstance(messages, list) else messages
+        if field == "non_field_errors":
+            return str(message)
+        return f"{field}: {message}"
+    return _("The question is malformed.")

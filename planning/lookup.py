@@ -1,0 +1,369 @@
+"""The "what is planned here?" lookup: by point, by parcel key, by text.
+
+Each answer is built by one SQL statement: the parcel (one probe of its spatial or natural-key
+index), its ward and the ward's parents, the zones it touches with their shares (a join on
+the precomputed overlaps), the decisions they come from, the road boundaries it reaches and
+the earlier decisions that planned the same place. Python only adds labels in the reader's
+language. Answers are plain dicts, ready for JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.gis.geos import Point
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gis.models import AREA_SRID, BASE_LEVELS, UnitLevel
+from gis.text import fold
+from planning.models import DecisionStatus, PlanKind, ZoneGroup
+
+# A parcel faces a street when it comes within this distance of the street's planned edge.
+FACING_M = 3.0
+SEARCH_LIMIT = 10
+_BASE = "(" + ", ".join(f"'{level.value}'" for level in BASE_LEVELS) + ")"
+_KEY = re.compile(
+    r"^\s*(\d{5})\s*[-/. ]\s*(\d{1,4})\s*[-/. ]\s*(\d{1,5})\s*$|^\s*(\d{5})(\d{3})(\d{4})\s*$"
+)
+
+
+class LookupError_(Exception):
+    """Input the lookup cannot answer; the message says why (the view answers 400 or 404)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ParcelKey:
+    ward_code: str
+    sheet_no: int
+    parcel_no: int
+
+    def __str__(self) -> str:
+        return f"{self.ward_code}-{self.sheet_no:03d}-{self.parcel_no:04d}"
+
+
+def parse_parcel_key(text: str) -> ParcelKey | None:
+    """`26920-010-0016`, `26920 10 16` or the portal's `267970100016`; None if not a key."""
+    match = _KEY.match(text)
+    if match is None:
+        return None
+    groups = [g for g in match.groups() if g is not None]
+    return ParcelKey(groups[0], int(groups[1]), int(groups[2]))
+
+
+# --- the answer's SQL ----------------------------------------------------------------------
+
+_DECISION_JSON = """json_build_object('number', d.number, 'title', d.title,
+    'decided_on', d.decided_on, 'authority', d.authority, 'kind', d.kind, 'scale', d.scale,
+    'status', d.status, 'valid_from', d.valid_from, 'valid_to', d.valid_to)"""
+
+_ZONE_JSON = f"""json_build_object('id', z.id, 'zone_id', z.zone_id, 'code', z.code,
+    'name', t.name, 'group', COALESCE(t."group", 'other'), 'function', z.function_name,
+    'limits', json_build_object('max_floors', z.max_floors, 'max_height_m', z.max_height_m,
+        'max_coverage_pct', z.max_coverage_pct, 'max_far', z.max_far, 'setback_m', z.setback_m),
+    'decision', {_DECISION_JSON}"""
+
+_VALID = "{t}.valid_from <= %(day)s AND ({t}.valid_to IS NULL OR {t}.valid_to >= %(day)s)"
+
+_ANSWER_SQL = f"""
+WITH target AS ({{target}}),
+parcel AS (
+  SELECT p.id, p.ward_id, p.sheet_no, p.parcel_no, p.land_use, p.address, p.area_m2, p.geom,
+         p.geom_3857, ST_Transform(p.geom, {AREA_SRID}) AS geom_m
+  FROM spatial_parcel p WHERE p.id = (SELECT parcel_id FROM target)
+),
+here AS (
+  SELECT COALESCE((SELECT pt FROM target), (SELECT ST_PointOnSurface(geom) FROM parcel)) AS pt
+),
+ward AS (
+  SELECT u.id, u.code, u.name, u.level, u.parent_id FROM spatial_adminunit u
+  WHERE u.id = (SELECT ward_id FROM parcel)
+  UNION ALL
+  (SELECT u.id, u.code, u.name, u.level, u.parent_id FROM spatial_adminunit u, here
+   WHERE NOT EXISTS (SELECT 1 FROM parcel) AND u.level IN {_BASE}
+     AND {_VALID.format(t="u")} AND ST_Covers(u.geom, here.pt)
+   ORDER BY u.code LIMIT 1)
+),
+up1 AS (SELECT u.id, u.code, u.name, u.level, u.parent_id FROM spatial_adminunit u
+        WHERE u.id = (SELECT parent_id FROM ward)),
+up2 AS (SELECT u.id, u.code, u.name, u.level FROM spatial_adminunit u
+        WHERE u.id = (SELECT parent_id FROM up1)),
+ancestors AS (SELECT code, name, level FROM up1 UNION ALL SELECT code, name, level FROM up2),
+zones AS (
+  SELECT {_ZONE_JSON}, 'share', o.share, 'area_m2', o.area_m2) AS j, o.share AS k, z.id
+  FROM planning_parcelzoneoverlap o
+  JOIN planning_planzone z ON z.id = o.zone_id
+  JOIN planning_plandecision d ON d.id = z.decision_id
+  LEFT JOIN planning_zonetype t ON t.code = z.code
+  WHERE o.parcel_id = (SELECT id FROM parcel) AND {_VALID.format(t="d")}
+  UNION ALL
+  SELECT {_ZONE_JSON}, 'share', NULL, 'area_m2', NULL) AS j, 0, z.id
+  FROM planning_planzone z
+  JOIN planning_plandecision d ON d.id = z.decision_id
+  LEFT JOIN planning_zonetype t ON t.code = z.code, here
+  WHERE NOT EXISTS (SELECT 1 FROM parcel) AND ST_Covers(z.geom, here.pt) AND {_VALID.format(t="d")}
+),
+roads AS (
+  SELECT r.street_name, r.planned_width_m, r.id,
+         ST_Distance(COALESCE((SELECT geom_m FROM parcel), ST_Transform(here.pt, {AREA_SRID})),
+                     ST_Transform(r.geom, {AREA_SRID})) AS distance_m,
+         CASE WHEN EXISTS (SELECT 1 FROM parcel) THEN
+           ST_Area(ST_Transform(ST_Intersection((SELECT geom FROM parcel), r.corridor), {AREA_SRID}))
+         END AS inside_m2,
+         CASE WHEN d.id IS NOT NULL THEN {_DECISION_JSON} END AS decision
+  FROM planning_roadboundary r LEFT JOIN planning_plandecision d ON d.id = r.decision_id, here
+  WHERE r.corridor_3857 && ST_Expand(COALESCE((SELECT geom_3857 FROM parcel),
+                                              ST_Transform(here.pt, 3857)), %(reach)s)
+    AND (r.decision_id IS NULL OR {_VALID.format(t="d")})
+),
+earlier AS (
+  SELECT d.number, d.title, d.decided_on, d.valid_to, n.number AS superseded_by
+  FROM planning_plandecision d LEFT JOIN planning_plandecision n ON n.id = d.superseded_by_id, here
+  WHERE d.valid_to < %(day)s AND EXISTS (
+    SELECT 1 FROM planning_planzone z WHERE z.decision_id = d.id AND ST_Covers(z.geom, here.pt))
+)
+SELECT json_build_object(
+  'point', (SELECT json_build_array(ST_X(pt), ST_Y(pt)) FROM here),
+  'parcel', (SELECT json_build_object(
+      'id', p.id, 'ward_code', w.code, 'sheet_no', p.sheet_no, 'parcel_no', p.parcel_no,
+      'area_m2', p.area_m2, 'land_use', p.land_use, 'land_use_name', l.name,
+      'address', p.address, 'bbox', json_build_array(ST_XMin(p.geom), ST_YMin(p.geom),
+                                                      ST_XMax(p.geom), ST_YMax(p.geom)),
+      'geometry', ST_AsGeoJSON(p.geom, 7)::json)
+    FROM parcel p JOIN spatial_adminunit w ON w.id = p.ward_id
+    LEFT JOIN spatial_landusetype l ON l.code = p.land_use),
+  'ward', (SELECT json_build_object('code', code, 'name', name, 'level', level) FROM ward LIMIT 1),
+  'ancestors', (SELECT json_agg(json_build_object('code', code, 'name', name, 'level', level))
+                FROM ancestors),
+  'zones', (SELECT json_agg(j ORDER BY k DESC, id) FROM zones),
+  'roads', (SELECT json_agg(json_build_object('street', street_name,
+                'planned_width_m', planned_width_m, 'distance_to_centre_m', distance_m,
+                'inside_m2', inside_m2, 'decision', decision)
+              ORDER BY planned_width_m / 2 - distance_m DESC, id)
+            FROM roads WHERE distance_m <= planned_width_m / 2 + %(facing)s),
+  'earlier', (SELECT json_agg(json_build_object('number', number, 'title', title,
+                'decided_on', decided_on, 'valid_to', valid_to, 'superseded_by', superseded_by)
+              ORDER BY decided_on DESC) FROM earlier)
+)"""
+
+_TARGET_POINT = """SELECT (SELECT p.id FROM spatial_parcel p WHERE ST_Covers(p.geom, g.pt)
+                           ORDER BY p.id LIMIT 1) AS parcel_id, g.pt
+                   FROM (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS pt) g"""
+
+_TARGET_KEY = """SELECT p.id AS parcel_id, NULL::geometry AS pt
+                 FROM spatial_parcel p JOIN spatial_adminunit w ON w.id = p.ward_id
+                 WHERE w.code = %(ward)s AND p.sheet_no = %(sheet)s AND p.parcel_no = %(number)s
+                 ORDER BY w.valid_to DESC NULLS FIRST LIMIT 1"""
+
+
+def _run(target: str, params: dict[str, Any]) -> dict[str, Any]:
+    # Web-Mercator metres are longer than true ones by 1/cos(latitude): 2× covers Viet Nam.
+    params = {**params, "facing": FACING_M, "reach": 2 * (100 / 2 + FACING_M)}
+    with connection.cursor() as cursor:
+        cursor.execute(_ANSWER_SQL.replace("{target}", target), params)
+        raw = cursor.fetchone()[0]
+    return raw if isinstance(raw, dict) else json.loads(raw)
+
+
+# --- shaping the answer --------------------------------------------------------------------
+
+
+def _decision(d: dict[str, Any] | None) -> dict[str, Any] | None:
+    if d is None:
+        return None
+    return {
+        **d,
+        "kind_label": str(PlanKind(d["kind"]).label) if d["kind"] in PlanKind.values else d["kind"],
+        "scale_label": f"1/{d['scale']}",
+        "status_label": str(DecisionStatus(d["status"]).label)
+        if d["status"] in DecisionStatus.values
+        else d["status"],
+    }
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _shape(raw: dict[str, Any], day: dt.date) -> dict[str, Any]:
+    ward = raw["ward"]
+    if ward is None:
+        return {
+            "covered": False,
+            "message": _("This place is outside the area we cover."),
+            "date": day.isoformat(),
+            "point": raw["point"],
+        }
+    ancestors = raw["ancestors"] or []
+    district = next((u for u in ancestors if u["level"] == UnitLevel.DISTRICT), None)
+    city = next((u for u in ancestors if u["level"] == UnitLevel.CITY), None)
+    parcel = raw["parcel"]
+    if parcel is not None:
+        parcel["key"] = str(ParcelKey(parcel["ward_code"], parcel["sheet_no"], parcel["parcel_no"]))
+        parcel["area_m2"] = _round(parcel["area_m2"], 1)
+    zones = []
+    for zone in raw["zones"] or []:
+        group = zone["group"] if zone["group"] in ZoneGroup.values else ZoneGroup.OTHER
+        zones.append(
+            {
+                **zone,
+                "name": zone["name"] or zone["code"],
+                "group": group,
+                "group_label": str(ZoneGroup(group).label),
+                "share": _round(zone["share"], 4),
+                "share_pct": None if zone["share"] is None else round(zone["share"] * 100, 1),
+                "area_m2": _round(zone["area_m2"], 1),
+                "decision": _decision(zone["decision"]),
+            }
+        )
+    roads = []
+    for road in raw["roads"] or []:
+        half = road["planned_width_m"] / 2
+        reach = max(0.0, half - road["distance_to_centre_m"])
+        roads.append(
+            {
+                "street": road["street"],
+                "planned_width_m": road["planned_width_m"],
+                "distance_to_centre_m": round(road["distance_to_centre_m"], 2),
+                # How deep the parcel (or the point) lies inside the planned street.
+                "reach_m": round(reach, 2),
+                "inside_m2": _round(road["inside_m2"], 1),
+                "decision": _decision(road["decision"]),
+            }
+        )
+    answer = {
+        "covered": True,
+        "date": day.isoformat(),
+        "point": raw["point"],
+        "parcel": parcel,
+        "ward": ward,
+        "district": district,
+        "city": city,
+        "zones": zones,
+        "road_boundaries": roads,
+        "earlier_decisions": raw["earlier"] or [],
+        "links": {},
+    }
+    if parcel is not None:
+        answer["links"] = {
+            "sheet": reverse("planning:sheet", kwargs={"key": parcel["key"]}),
+            "map": reverse("planning:map") + f"?parcel={parcel['key']}",
+        }
+    else:
+        answer["message"] = _("No cadastral parcel here; the plan of the place is shown.")
+    return answer
+
+
+def lookup_point(point: Point, day: dt.date | None = None) -> dict[str, Any]:
+    """The plan at a point: its parcel if there is one, else the zones and units there."""
+    day = day or timezone.localdate()
+    if point.srid not in (None, 4326):
+        point = point.transform(4326, clone=True)
+    raw = _run(_TARGET_POINT, {"lon": point.x, "lat": point.y, "day": day})
+    return _shape(raw, day)
+
+
+def lookup_parcel(key: ParcelKey, day: dt.date | None = None) -> dict[str, Any]:
+    """The plan on the parcel with this key; LookupError_ (404) when there is none."""
+    day = day or timezone.localdate()
+    raw = _run(
+        _TARGET_KEY,
+        {"ward": key.ward_code, "sheet": key.sheet_no, "number": key.parcel_no, "day": day},
+    )
+    if raw["parcel"] is None:
+        raise LookupError_(
+            _("There is no parcel %(key)s (ward %(ward)s, sheet %(sheet)s, parcel %(parcel)s).")
+            % {"key": key, "ward": key.ward_code, "sheet": key.sheet_no, "parcel": key.parcel_no},
+            status=404,
+        )
+    return _shape(raw, day)
+
+
+# --- search by text ------------------------------------------------------------------------
+
+_SEARCH_SQL = f"""
+(SELECT 'unit' AS type, u.code AS key, u.name AS label, u.level AS detail,
+        ST_XMin(u.geom), ST_YMin(u.geom), ST_XMax(u.geom), ST_YMax(u.geom), 0 AS rank
+ FROM spatial_adminunit u
+ WHERE u.search_name LIKE %(like)s AND {_VALID.format(t="u")}
+ ORDER BY length(u.search_name), u.code LIMIT 5)
+UNION ALL
+(SELECT 'street', r.street_name, r.street_name, max(r.planned_width_m)::text,
+        ST_XMin(ST_Extent(r.geom)), ST_YMin(ST_Extent(r.geom)),
+        ST_XMax(ST_Extent(r.geom)), ST_YMax(ST_Extent(r.geom)), 1
+ FROM planning_roadboundary r LEFT JOIN planning_plandecision d ON d.id = r.decision_id
+ WHERE r.street_search LIKE %(like)s AND (r.decision_id IS NULL OR {_VALID.format(t="d")})
+ GROUP BY r.street_name ORDER BY length(r.street_name), r.street_name LIMIT 5)
+UNION ALL
+(SELECT 'parcel', w.code || '-' || lpad(p.sheet_no::text, greatest(3, length(p.sheet_no::text)), '0')
+                  || '-' || lpad(p.parcel_no::text, greatest(4, length(p.parcel_no::text)), '0'),
+        p.address, p.land_use,
+        ST_XMin(p.geom), ST_YMin(p.geom), ST_XMax(p.geom), ST_YMax(p.geom), 2
+ FROM spatial_parcel p JOIN spatial_adminunit w ON w.id = p.ward_id
+ WHERE p.address_search LIKE %(like)s
+ ORDER BY length(p.address_search), p.id LIMIT %(limit)s)
+"""
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(text: str, day: dt.date | None = None) -> dict[str, Any]:
+    """Units, streets and parcels whose name or address contains `text`, diacritics ignored.
+
+    A parcel key finds its parcel. When the text names exactly one parcel, the answer for
+    it comes along.
+    """
+    day = day or timezone.localdate()
+    text = text.strip()
+    key = parse_parcel_key(text)
+    if key is not None:
+        answer = lookup_parcel(key, day)
+        parcel = answer["parcel"]
+        result = {
+            "type": "parcel",
+            "key": parcel["key"],
+            "label": parcel["address"] or parcel["key"],
+            "detail": parcel["land_use"],
+            "bbox": parcel["bbox"],
+        }
+        return {"query": text, "results": [result], "answer": answer}
+    folded = fold(text)
+    if len(folded) < 2:
+        raise LookupError_(_("Type at least two letters or digits to search."))
+    with connection.cursor() as cursor:
+        cursor.execute(_SEARCH_SQL, {"like": _like(folded), "day": day, "limit": SEARCH_LIMIT})
+        rows = cursor.fetchall()
+    results = []
+    for kind, key_, label, detail, xmin, ymin, xmax, ymax, _rank in rows:
+        result = {
+            "type": kind,
+            "key": key_,
+            "label": label,
+            "detail": detail,
+            "bbox": [xmin, ymin, xmax, ymax],
+        }
+        if kind == "unit":
+            result["detail"] = (
+                str(UnitLevel(detail).label) if detail in UnitLevel.values else detail
+            )
+        elif kind == "street":
+            result["detail"] = _("planned width %(width)s m") % {"width": f"{float(detail):g}"}
+        results.append(result)
+    parcels = [r for r in results if r["type"] == "parcel"]
+    answer = None
+    if len(parcels) == 1:
+        answer = lookup_parcel(parse_parcel_key(parcels[0]["key"]), day)
+    return {"query": text, "results": results, "answer": answer}
