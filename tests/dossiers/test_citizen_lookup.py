@@ -81,10 +81,8 @@ def test_rating_with_a_wrong_id_number_is_refused(client, office):
     assert dossier.rating is None
 
 
-def test_the_lookup_page_speaks_vietnamese_by_default(client, office):
-    from django.utils import translation
-
-    with translation.override("vi"):
-        page = client.get("/dossiers/lookup/").content.decode()
+def test_the_lookup_page_speaks_vietnamese_by_default(client, office, settings):
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    page = client.get("/dossiers/lookup/").content.decode()
     assert "Tra cứu hồ sơ" in page
     assert "Số định danh cá nhân của người nộp" in page
