@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import struct
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -11,7 +12,7 @@ from django.utils import timezone
 from gis import ogc
 from gis.models import Parcel
 from gis.publish import Property, PublishedLayer
-from tests.factories import MIDDLE, NORTH, SOUTH, WEST, make_parcel
+from tests.factories import MIDDLE, NORTH, SOUTH, WEST, make_parcel, rect
 from tests.gis.ogc_factories import (
     count_parcels_intersecting,
     fill_box_with_parcels,
@@ -390,3 +391,36 @@ def test_the_feature_collection_is_valid_json_with_vietnamese_unescaped(client, 
 
     assert "Phường 13" in body  # as is, not as \\u escapes
     assert json.loads(body)["numberReturned"] == 4
+
+
+def test_bbox_is_exact_at_its_edges_even_within_single_precision_rounding(
+    client, district, monkeypatch
+):
+    # Points a few millionths of a degree either side of the box's east edge: PostGIS's
+    # single-precision bounding boxes cannot tell them apart, the answer must.
+    publish_for_test(
+        monkeypatch,
+        PublishedLayer(
+            name="parcel_points",
+            title="Parcel points",
+            source="SELECT id, ST_Centroid(geom) AS geom, geom_3857, land_use FROM spatial_parcel",
+            properties=(Property("land_use"),),
+        ),
+    )
+    # Just above a single-precision number, so its rounded-up box edge lies a whole step
+    # (7.6e-6 degree) further east, past the point outside.
+    east = struct.unpack("f", struct.pack("f", 106.69))[0] + 1e-9
+    inside = make_parcel(
+        district["ward_a"], 1, 1, geom=rect(east - 4e-6, 10.80, east - 2e-6, 10.8001)
+    )
+    outside = make_parcel(
+        district["ward_a"], 1, 2, geom=rect(east + 2e-6, 10.80, east + 4e-6, 10.8001)
+    )
+
+    body = client.get(
+        "/ogc/collections/parcel_points/items", {"bbox": f"106.68,10.79,{east},10.81"}
+    ).json()
+
+    assert [f["id"] for f in body["features"]] == [inside.pk]
+    assert outside.pk not in [f["id"] for f in body["features"]]
+    assert body["numberMatched"] == 1
