@@ -15,6 +15,7 @@ run: setup demo serve
 
 demo:
 	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo_plan
 
 serve:
 	@echo "Serving urbanmgmt on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
