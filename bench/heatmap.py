@@ -17,7 +17,10 @@ Timed (best and median of --repeat runs; peak memory of one more run under trace
 - a city surface at 50 m cells (default for 28 km: 500 m Gaussian) from all of them;
 - a city surface at 10 m, the largest grid the cell limit lets through in one piece, for the
   memory a cell costs;
-- then on the district surface: 10 hot spots, the Leaflet overlay, the GeoTIFF.
+- then on the district surface: 10 hot spots, the Leaflet overlay, the GeoTIFF;
+- reading the million reports back from PostGIS with `points_from_sql`, against fetching
+  rows of (ST_X, ST_Y) (a database of its own, `urbanmgmt_bench_heat`, table report_points,
+  reloaded each run; `--no-db` skips this).
 
 The peer is a naive `scipy.stats.gaussian_kde`: fitted on a 10,000-report sample of the
 district, its kernel set to the same bandwidth (geometric mean of its axes; it follows the
@@ -160,6 +163,67 @@ def city_reports(total: int, seed: int = SEED) -> tuple[list[Any], np.ndarray, n
     return specs, np.concatenate([x, sx]), np.concatenate([y, sy])
 
 
+# --- reading points from PostGIS ------------------------------------------------------------
+
+BENCH_DB = "urbanmgmt_bench_heat"
+
+
+def read_from_database(lon: np.ndarray, lat: np.ndarray, repeat: int) -> None:
+    """Time points_from_sql on a table of the reports, against fetching rows of (x, y)."""
+    from urllib.parse import urlparse
+
+    import psycopg
+
+    base = urlparse(
+        os.environ.get("DATABASE_URL", "postgis://urbanmgmt:urbanmgmt@127.0.0.1:5432/urbanmgmt")
+    )
+    conninfo = base._replace(scheme="postgresql", path="/postgres").geturl()
+    with psycopg.connect(conninfo, autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
+            admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    url = base._replace(path=f"/{BENCH_DB}").geturl()
+    with psycopg.connect(base._replace(scheme="postgresql", path=f"/{BENCH_DB}").geturl()) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        conn.execute("DROP TABLE IF EXISTS report_points")
+        conn.execute(
+            "CREATE TABLE report_points (id bigserial PRIMARY KEY, location geometry(Point, 4326))"
+        )
+        start = time.perf_counter()
+        with conn.cursor().copy("COPY report_points (location) FROM STDIN") as copy:
+            for i in range(0, len(lon), 100_000):
+                block = "".join(
+                    f"SRID=4326;POINT({a} {b})\n"
+                    for a, b in zip(
+                        lon[i : i + 100_000].tolist(), lat[i : i + 100_000].tolist(), strict=True
+                    )
+                )
+                copy.write(block)
+        print(f"  loaded into report_points in {time.perf_counter() - start:.1f} s")
+
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "urbanmgmt.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    def rows() -> tuple[np.ndarray, np.ndarray]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT ST_X(location), ST_Y(location) FROM report_points")
+            xy = np.array(cursor.fetchall())
+        return xy[:, 0], xy[:, 1]
+
+    points, _ = measure(
+        "points_from_sql (one bytea of float8s)",
+        lambda: heat.points_from_sql("SELECT location FROM report_points"),
+        repeat,
+    )
+    measure("rows of (ST_X, ST_Y) fetched, then numpy", rows, max(1, repeat // 2))
+    if len(points) != len(lon):
+        raise RuntimeError(f"read {len(points):,} points, not {len(lon):,}")
+    connection.close()
+
+
 # --- measuring --------------------------------------------------------------------------
 
 
@@ -199,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--kde-cells", type=int, default=20_000)
+    parser.add_argument("--no-db", action="store_true", help="skip reading points from PostGIS")
     args = parser.parse_args(argv)
     WORK_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -286,6 +351,10 @@ def main(argv: list[str] | None = None) -> int:
         f"PNG {overlay.width} × {overlay.height}, {len(overlay.png) / 1024:.0f} KiB; "
         f"GeoTIFF {len(tif) / 1024:.0f} KiB"
     )
+
+    if not args.no_db:
+        print(f"\nReading the {len(everything):,} reports back from PostGIS ({BENCH_DB}):")
+        read_from_database(lon, lat, args.repeat)
 
     # The peer.
     print(f"\nPeer: scipy.stats.gaussian_kde on a {KDE_SAMPLE:,}-report sample of the district")

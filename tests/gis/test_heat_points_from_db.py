@@ -64,3 +64,13 @@ def test_points_are_read_from_a_queryset(district):
     assert len(points) == 2
     expected = sorted(u.geom.centroid.x for u in units)
     np.testing.assert_allclose(np.sort(points.x), expected)
+
+
+@pytest.mark.django_db
+def test_empty_and_missing_locations_are_skipped():
+    sql = """SELECT ST_GeomFromText('POINT EMPTY', 4326) UNION ALL SELECT NULL::geometry
+             UNION ALL SELECT ST_SetSRID(ST_MakePoint(106.7, 10.8), 4326)"""
+
+    points = points_from_sql(sql)
+
+    assert (points.x.tolist(), points.y.tolist()) == ([106.7], [10.8])
