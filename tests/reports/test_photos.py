@@ -102,3 +102,22 @@ def test_a_sideways_phone_photo_is_stored_upright(district):
 
     photo = report.photos.get()
     assert (photo.width, photo.height) == (300, 400)
+
+
+def test_a_transparent_png_is_flattened_on_white(district):
+    image = Image.new("RGBA", (100, 80), (255, 0, 0, 0))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+
+    report = file_report(IN_WARD_A, photos=[out.getvalue()])
+
+    with Image.open(report.photos.get().image.path) as stored:
+        assert stored.mode == "RGB"
+        assert all(channel > 240 for channel in stored.getpixel((50, 40)))
+
+
+def test_a_large_photo_is_stored_at_most_2048_pixels_wide(district):
+    report = file_report(IN_WARD_A, photos=[jpeg_bytes((5000, 1000), fmt="PNG")])
+
+    photo = report.photos.get()
+    assert (photo.width, photo.height) == (2048, 410)
