@@ -436,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"  this process's peak RSS {peak_rss_mb():.0f}"
-        f" MB (holds the million reports twice, lon/lat and UTM); load {load()}"
+        f" MB (the reports in lon/lat and UTM, the million rows of the database read, and tracemalloc's own bookkeeping); load {load()}"
     )
     return 0
 
