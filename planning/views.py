@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from planning.lookup import LookupError_, lookup_parcel, parse_parcel_key
 from planning.models import ZoneGroup
+from planning.sheet import sheet_map
 
 # Colours of the land-use groups, close to those of HCMC's printed plans.
 GROUP_COLOURS = {
@@ -91,4 +95,38 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
 
 def sheet(request: HttpRequest, key: str) -> HttpResponse:
-    return render(request, "planning/sheet.html", {})
+    """The printable planning-information sheet (phiếu thông tin quy hoạch) of a parcel."""
+    parsed = parse_parcel_key(key)
+    if parsed is None:
+        raise Http404(_("“%(value)s” is not a parcel key.") % {"value": key})
+    day = timezone.localdate()
+    try:
+        answer = lookup_parcel(parsed, day)
+    except LookupError_ as exc:
+        raise Http404(str(exc)) from exc
+    drawing = sheet_map(answer["parcel"]["id"], day)
+    for zone in drawing.zones:
+        zone["colour"] = GROUP_COLOURS.get(zone["group"], GROUP_COLOURS[ZoneGroup.OTHER])
+    decisions = {}
+    for item in [*answer["zones"], *answer["road_boundaries"]]:
+        if item["decision"]:
+            decisions[item["decision"]["number"]] = item["decision"]
+    map_url = request.build_absolute_uri(answer["links"]["map"])
+    return render(
+        request,
+        "planning/sheet.html",
+        {
+            "answer": answer,
+            "parcel": answer["parcel"],
+            "map": drawing,
+            "decisions": list(decisions.values()),
+            "issued": timezone.localtime(),
+            "map_url": map_url,
+            "font_m": drawing.side_m / 32,
+            "legend": [
+                (GROUP_COLOURS[g], g.label)
+                for g in ZoneGroup
+                if g in {z["group"] for z in drawing.zones}
+            ],
+        },
+    )
