@@ -32,9 +32,19 @@ class ReportFilterForm(forms.Form):
     days = forms.IntegerField(
         required=False, min_value=1, max_value=3650, label=gettext_lazy("Filed in the last (days)")
     )
+    older = forms.IntegerField(
+        required=False, min_value=1, max_value=3650, label=gettext_lazy("Older than (days)")
+    )
     overdue = forms.BooleanField(required=False, label=gettext_lazy("Overdue only"))
     near = forms.CharField(required=False)
     page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and hasattr(data, "getlist"):
+            # "All" in a status select sends status= : no filter, not an unknown status.
+            data = data.copy()
+            data.setlist("status", [v for v in data.getlist("status") if v])
+        super().__init__(data, *args, **kwargs)
 
     def clean_bbox(self) -> tuple[float, float, float, float] | None:
         return _numbers(
@@ -82,6 +92,7 @@ class Filters:
     category: str = ""
     statuses: tuple[str, ...] = ()
     days: int | None = None
+    older: int | None = None
     overdue: bool = False
     near: Point | None = None
     page: int = 1
@@ -95,6 +106,7 @@ class Filters:
             category=data.get("category") or "",
             statuses=tuple(data.get("status") or ()),
             days=data.get("days"),
+            older=data.get("older"),
             overdue=bool(data.get("overdue")),
             near=data.get("near"),
             page=data.get("page") or 1,
@@ -113,6 +125,8 @@ class Filters:
             reports = reports.filter(status__in=self.statuses)
         if self.days:
             reports = reports.filter(created_at__gte=timezone.now() - dt.timedelta(days=self.days))
+        if self.older:
+            reports = reports.filter(created_at__lt=timezone.now() - dt.timedelta(days=self.older))
         if self.overdue:
             reports = reports.overdue()
         return reports

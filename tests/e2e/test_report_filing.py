@@ -116,5 +116,12 @@ def test_a_report_filed_on_a_phone_with_a_photo_is_reviewed_by_an_official(
 
     report.refresh_from_db()
     assert report.status == Status.VERIFIED
+
+    # On a desk, the queue shows the map beside the list, near reports clustered.
+    phone.set_viewport_size({"width": 1280, "height": 800})
+    phone.goto(live_server.url + "/reports/queue/")
+    phone.wait_for_selector("#queue-map .marker-cluster")
+    assert "2" in phone.text_content("#queue-map .marker-cluster")
+    phone.screenshot(path="/tmp/urbanmgmt-report-queue.png")
     assert phone.outside_requests == []
     assert phone.errors == []

@@ -95,3 +95,14 @@ def test_the_map_points_take_one_query_whatever_their_number(
 
     with django_assert_num_queries(1):
         client.get(reverse("reports:map-points"), {"bbox": "106.6,10.7,106.8,10.9"})
+
+
+def test_the_filter_form_sent_with_everything_on_all_filters_nothing(client, district):
+    file_report(IN_WARD_A)
+
+    page = client.get(
+        reverse("reports:map"), {"category": "", "status": "", "ward": "", "days": ""}
+    )
+
+    assert page.status_code == 200
+    assert sum(row["n"] for row in page.context["counts"]) == 1

@@ -203,8 +203,10 @@
     var fitted = false;
 
     function load() {
-      var params = new URLSearchParams(filters ? new FormData(filters) : undefined);
-      params.delete("page");
+      var params = new URLSearchParams();
+      if (filters) new FormData(filters).forEach(function (value, key) {
+        if (value !== "" && key !== "page" && key !== "bbox" && key !== "near") params.append(key, value);
+      });
       var b = map.getBounds();
       params.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
         .map(function (v) { return v.toFixed(6); }).join(","));
