@@ -2,10 +2,13 @@
 
 A file is streamed in chunks through GDAL's Arrow interface (bounded memory), each chunk's
 attributes are decoded and checked and its geometries reprojected to EPSG:4326 and repaired
-with shapely, then written with PostgreSQL `COPY` into a temporary staging table. When the
-whole file has been read, one set-based statement per kind merges the staging table into
-the real one by natural key, inside the same transaction: a fatal problem anywhere rolls
-everything back, and re-importing the same file updates in place instead of duplicating.
+with shapely, then written with PostgreSQL binary `COPY` (encoded column by column with
+Arrow, not row by row) into a temporary staging table. When the whole file has been read,
+one set-based statement per kind merges the staging table into the real one by natural
+key, inside the same transaction: a fatal problem anywhere rolls everything back, and
+re-importing the same file updates in place instead of duplicating. A kind that declares a
+`direct` load skips the staging table when its table is empty: the chunks are checked in
+Python and COPYed straight into the table, whose indexes and constraints are built after.
 
 What a kind of layer is (its fields, natural key and merge) is declared with
 `register_kind()`; the spatial core registers administrative units and parcels, feature
@@ -15,13 +18,12 @@ apps register theirs from their `AppConfig.ready()`.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import os
 import queue
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyogrio
 import pyogrio.errors
 import shapely
@@ -47,6 +50,7 @@ GeometryKind = Literal["polygon", "line", "point"]
 
 _SQL_TYPES = {"text": "text", "int": "bigint", "float": "double precision", "date": "date"}
 _COPY_TYPES = {"text": "text", "int": "int8", "float": "float8", "date": "date"}
+_ARROW_TYPES = {"text": pa.string(), "int": pa.int64(), "float": pa.float64(), "date": pa.date32()}
 _GEOMETRY_TYPES = {
     "polygon": ("Polygon", "MultiPolygon"),
     "line": ("LineString", "MultiLineString"),
@@ -73,6 +77,7 @@ class FieldSpec:
     # Also stage a diacritics-free, lower-case copy as `<name>_folded`, for search columns.
     folded: bool = False
     minimum: int | None = None  # for numbers: the smallest value allowed
+    maximum: int | None = None  # and the largest (a table's integer column holds < 2**31)
 
 
 @dataclass(frozen=True)
@@ -91,8 +96,41 @@ class ImportKind:
     # updated) writes one chunk while the next is being read, for big layers. The final
     # `merge` then only checks the whole file (and may still refuse it) and adds to counts.
     merge_chunk: Callable[[Any, str, int, int, dict[str, Any]], tuple[int, int]] | None = None
-    # The table a chunked kind loads into: on a first load its indexes are built after.
+    # The table the kind loads into, and optionally `direct(cursor, options)` -> DirectLoad:
+    # when that table is empty, the rows go straight into it (no staging table, no merge)
+    # and its secondary indexes, unique constraints and foreign keys are built after.
     table: str | None = None
+    direct: Callable[[Any, dict[str, Any]], DirectLoad] | None = None
+
+
+@dataclass
+class Chunk:
+    """One chunk of prepared rows, column by column; refused rows are already left out."""
+
+    rows: np.ndarray  # the file's row numbers (from 1), int32
+    values: dict[str, pa.Array]  # each field, and `<name>_folded` for folded ones
+    wkb: pa.Array  # the geometries, as WKB in EPSG:4326
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+class DirectLoad:
+    """How a kind writes a first load straight into its table, checked without SQL.
+
+    `columns` names the table's columns and their COPY types (int4, int8, float8, date,
+    text, bytea; a geometry column takes WKB as bytea). `values` turns a chunk into those
+    columns, refusing the file (ImportFailed naming the row) when a value cannot go in;
+    `finish` runs the whole-file checks once every chunk is in and returns warnings.
+    """
+
+    columns: tuple[tuple[str, str], ...] = ()
+
+    def values(self, chunk: Chunk) -> list[pa.Array | np.ndarray]:
+        raise NotImplementedError
+
+    def finish(self, cursor: Any) -> list[str]:
+        return []
 
 
 @dataclass
@@ -345,35 +383,41 @@ class _TextDecoder:
         return out
 
 
-def _check_minimum(values: list[Any], spec: FieldSpec, column: str, first_row: int) -> None:
-    if spec.minimum is None:
-        return
-    present = [v for v in values if v is not None]
-    if not present or min(present) >= spec.minimum:
-        return
-    for offset, value in enumerate(values):
-        if value is not None and value < spec.minimum:
+def _check_range(data: pa.Array, spec: FieldSpec, column: str, first_row: int) -> None:
+    """Refuse the file at the first number below the field's minimum or above its maximum."""
+    for below, limit in ((True, spec.minimum), (False, spec.maximum)):
+        if limit is None:
+            continue
+        bad = pc.fill_null((pc.less if below else pc.greater)(data, limit), False)
+        if not pc.any(bad).as_py():
+            continue
+        offset = pc.index(bad, True).as_py()
+        values = {
+            "field": spec.name,
+            "column": column,
+            "row": first_row + offset,
+            "value": data[offset].as_py(),
+        }
+        if below:
             raise ImportFailed(
                 _(
                     "Field “%(field)s” (column %(column)s), row %(row)s: %(value)s is below %(minimum)s."
                 )
-                % {
-                    "field": spec.name,
-                    "column": column,
-                    "row": first_row + offset,
-                    "value": value,
-                    "minimum": spec.minimum,
-                }
+                % {**values, "minimum": spec.minimum}
             )
+        raise ImportFailed(
+            _(
+                "Field “%(field)s” (column %(column)s), row %(row)s: “%(value)s” is not a valid %(type)s."
+            )
+            % {**values, "type": _("whole number") if spec.type == "int" else _("number")}
+        )
 
 
 def _convert(values: list[Any], spec: FieldSpec, column: str, first_row: int) -> list[Any]:
     """Convert a column to its field's type, refusing the whole file on the first bad value."""
     if spec.type in ("int", "float") and all(type(v) in (int, float) for v in values):
-        out = values if spec.type == "float" or all(type(v) is int for v in values) else None
-        if out is not None:
-            _check_minimum(out, spec, column, first_row)
-            return out
+        if spec.type == "float" or all(type(v) is int for v in values):
+            return values
 
     def fail(offset: int, value: Any) -> ImportFailed:
         return ImportFailed(
@@ -405,6 +449,8 @@ def _convert(values: list[Any], spec: FieldSpec, column: str, first_row: int) ->
                     if not number.is_integer():
                         raise ValueError(value)
                     number = int(number)
+                if not -(2**63) <= number < 2**63:
+                    raise OverflowError(value)
                 out.append(int(number))
             elif spec.type == "float":
                 out.append(float(value))
@@ -419,7 +465,6 @@ def _convert(values: list[Any], spec: FieldSpec, column: str, first_row: int) ->
                 out.append(value)
         except (TypeError, ValueError, OverflowError):
             raise fail(offset, value) from None
-    _check_minimum(out, spec, column, first_row)
     return out
 
 
@@ -592,35 +637,15 @@ def run_import(
     staging = "import_staging"
     specs = kind.fields
     folded = [s for s in specs if s.folded]
-    copy_columns = [
-        "row_no",
-        *(s.name for s in specs),
-        *(f"{s.name}_folded" for s in folded),
-        "geom_wkb",
-    ]
-    # Binary COPY: no text parsing on the server, and geometries travel as WKB bytes.
-    copy_types = [
-        "int4",
-        *(_COPY_TYPES[s.type] for s in specs),
-        *("text" for _s in folded),
-        "bytea",
+    staging_columns = [
+        ("row_no", "int4"),
+        *((s.name, _COPY_TYPES[s.type]) for s in specs),
+        *((f"{s.name}_folded", "text") for s in folded),
+        ("geom", "bytea"),  # WKB, which geometry's binary input reads
     ]
     total = info.get("features") if info.get("features", -1) >= 0 else None
 
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {staging}")
-            cursor.execute(
-                f"CREATE TEMP TABLE {staging} (row_no integer, "
-                + ", ".join(f"{s.name} {_SQL_TYPES[s.type]}" for s in specs)
-                + "".join(f", {s.name}_folded text" for s in folded)
-                + ", geom_wkb bytea"
-                + ", geom geometry GENERATED ALWAYS AS (ST_GeomFromWKB(geom_wkb, 4326)) STORED"
-                + ") ON COMMIT DROP"
-            )
-            # Rows arrive in row_no order: a BRIN index lets each chunk's merge read its own
-            # rows instead of scanning every chunk staged before it.
-            cursor.execute(f"CREATE INDEX ON {staging} USING brin (row_no)")
         bar = tqdm(
             total=total,
             unit=" " + _("features"),
@@ -631,14 +656,28 @@ def run_import(
         )
         with ExitStack() as stack:
             cursor = stack.enter_context(connection.cursor())
-            # What the merges learn about the load: whether it fills an empty table, and
-            # (below) how many rows the chunks wrote.
-            options = {**(options or {}), "bulk": False}
-            if kind.merge_chunk is not None and kind.table:
-                options["bulk"] = stack.enter_context(indexes_built_after(cursor, kind.table))
-            loader = _ChunkLoader(
-                connection.connection, staging, copy_columns, copy_types, kind, options
-            )
+            options = dict(options or {})
+            direct = None
+            if kind.direct is not None and kind.table and _is_empty(cursor, kind.table):
+                stack.enter_context(indexes_built_after(cursor, kind.table))
+                direct = kind.direct(cursor, options)
+                loader = _ChunkLoader(
+                    connection.connection, kind.table, list(direct.columns), kind, options, True
+                )
+            else:
+                cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+                cursor.execute(
+                    f"CREATE TEMP TABLE {staging} (row_no integer, "
+                    + ", ".join(f"{s.name} {_SQL_TYPES[s.type]}" for s in specs)
+                    + "".join(f", {s.name}_folded text" for s in folded)
+                    + ", geom geometry(Geometry, 4326)) ON COMMIT DROP"
+                )
+                # Rows arrive in row_no order: a BRIN index lets each chunk's merge read its
+                # own rows instead of scanning every chunk staged before it.
+                cursor.execute(f"CREATE INDEX ON {staging} USING brin (row_no)")
+                loader = _ChunkLoader(
+                    connection.connection, staging, staging_columns, kind, options, False
+                )
             try:
                 with pyogrio.open_arrow(
                     path,
@@ -651,20 +690,27 @@ def run_import(
                     geom_column = meta["geometry_name"] or "wkb_geometry"
                     for batch in reader:
                         first_row = summary.read + 1
-                        rows = list(
-                            _prepare_batch(
-                                batch,
-                                geom_column,
-                                kind,
-                                columns,
-                                decoder,
-                                transformer,
-                                first_row,
-                                summary,
-                            )
+                        chunk = _prepare_batch(
+                            batch,
+                            geom_column,
+                            kind,
+                            columns,
+                            decoder,
+                            transformer,
+                            first_row,
+                            summary,
                         )
                         summary.read += batch.num_rows
-                        loader.put(rows, first_row, summary.read)
+                        if direct is not None:
+                            values = direct.values(chunk)
+                        else:
+                            values = [
+                                chunk.rows,
+                                *(chunk.values[s.name] for s in specs),
+                                *(chunk.values[f"{s.name}_folded"] for s in folded),
+                                chunk.wkb,
+                            ]
+                        loader.put(values, first_row, summary.read)
                         bar.update(batch.num_rows)
                 loader.finish()
             except (
@@ -683,12 +729,15 @@ def run_import(
             finally:
                 bar.close()
             summary.encoding = decoder.encoding
-            cursor.execute(f"ANALYZE {staging}")
-            options["chunk_rows"] = loader.created + loader.updated
-            created, updated, warnings = kind.merge(cursor, staging, options)
-            summary.created = loader.created + created
-            summary.updated = loader.updated + updated
-            summary.warnings.extend(warnings)
+            if direct is not None:
+                summary.created = loader.created
+                summary.warnings.extend(direct.finish(cursor))
+            else:
+                cursor.execute(f"ANALYZE {staging}")
+                created, updated, warnings = kind.merge(cursor, staging, options)
+                summary.created = loader.created + created
+                summary.updated = loader.updated + updated
+                summary.warnings.extend(warnings)
 
         from gis.models import LayerImport
 
@@ -709,53 +758,71 @@ def run_import(
     return summary
 
 
+def _is_empty(cursor: Any, table: str) -> bool:
+    cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
+    return cursor.fetchone()[0]
+
+
 class _ChunkLoader:
     """Writes prepared chunks to the database from a second thread.
 
     While the main thread decodes and repairs chunk n+1 (mostly in GDAL, Arrow and GEOS,
-    which release the GIL), this thread COPYs chunk n into the staging table and, for kinds
-    that merge chunk by chunk, has PostgreSQL merge it: on a 2-core machine reading and
-    writing overlap instead of adding up. It shares the import's connection and so its
-    transaction; the main thread does not touch the connection until `finish()`.
+    which release the GIL), this thread encodes chunk n for binary COPY and sends it,
+    so that on a 2-core machine reading and writing overlap instead of adding up. Into a
+    staging table each chunk is one COPY, which kinds that merge chunk by chunk then
+    merge; a direct load is one COPY into the table for the whole file. The thread shares
+    the import's connection and so its transaction; the main thread does not touch the
+    connection until `finish()`.
     """
 
     def __init__(
         self,
         raw_connection: Any,
-        staging: str,
-        columns: list[str],
-        types: list[str],
+        table: str,
+        columns: list[tuple[str, str]],
         kind: ImportKind,
         options: dict[str, Any],
+        direct: bool,
     ) -> None:
         self.raw_connection = raw_connection
-        self.copy_sql = f"COPY {staging} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
-        self.types = types
-        self.staging = staging
+        names = ", ".join(name for name, _type in columns)
+        self.copy_sql = f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
+        self.types = [copy_type for _name, copy_type in columns]
+        self.table = table
         self.kind = kind
         self.options = options
+        self.direct = direct
         self.created = 0
         self.updated = 0
         self.error: BaseException | None = None
         self.language = translation.get_language()  # messages in the caller's language
-        self.queue: queue.Queue[tuple[list[tuple[Any, ...]], int, int] | None] = queue.Queue(
-            maxsize=2
-        )
+        self.queue: queue.Queue[tuple[list[Any], int, int] | None] = queue.Queue(maxsize=2)
         self.thread = threading.Thread(target=self._run, name="import-loader", daemon=True)
         self.thread.start()
+
+    def _payload(self, values: list[Any]) -> pa.Buffer:
+        return copy_rows(list(zip(values, self.types, strict=True)))
 
     def _run(self) -> None:
         try:
             with translation.override(self.language), self.raw_connection.cursor() as cursor:
-                while (item := self.queue.get()) is not None:
-                    rows, first_row, last_row = item
+                if self.direct:
                     with cursor.copy(self.copy_sql) as copy:
-                        copy.set_types(self.types)
-                        for row in rows:
-                            copy.write_row(row)
+                        copy.write(_COPY_SIGNATURE)
+                        while (item := self.queue.get()) is not None:
+                            copy.write(memoryview(self._payload(item[0])))
+                            self.created += len(item[0][0])
+                        copy.write(_COPY_TRAILER)
+                    return
+                while (item := self.queue.get()) is not None:
+                    values, first_row, last_row = item
+                    with cursor.copy(self.copy_sql) as copy:
+                        copy.write(_COPY_SIGNATURE)
+                        copy.write(memoryview(self._payload(values)))
+                        copy.write(_COPY_TRAILER)
                     if self.kind.merge_chunk is not None:
                         created, updated = self.kind.merge_chunk(
-                            cursor, self.staging, first_row, last_row, self.options
+                            cursor, self.table, first_row, last_row, self.options
                         )
                         self.created += created
                         self.updated += updated
@@ -768,9 +835,9 @@ class _ChunkLoader:
         if self.error is not None:
             raise self.error
 
-    def put(self, rows: list[tuple[Any, ...]], first_row: int, last_row: int) -> None:
+    def put(self, values: list[Any], first_row: int, last_row: int) -> None:
         self._raise_error()
-        self.queue.put((rows, first_row, last_row))
+        self.queue.put((values, first_row, last_row))
 
     def finish(self) -> None:
         self.queue.put(None)
@@ -792,72 +859,156 @@ def _prepare_batch(
     transformer: Transformer | None,
     first_row: int,
     summary: ImportSummary,
-) -> Iterable[tuple[Any, ...]]:
+) -> Chunk:
     n = batch.num_rows
-    values: list[list[Any]] = []
-    folded: list[list[Any]] = []  # the `<name>_folded` columns, in field order
+    values: dict[str, pa.Array] = {}
     for spec in kind.fields:
         column = columns[spec.name]
         if column is None:
-            values.append([None] * n)
+            values[spec.name] = pa.nulls(n, _ARROW_TYPES[spec.type])
             if spec.folded:
-                folded.append([""] * n)
+                values[f"{spec.name}_folded"] = pc.fill_null(pa.nulls(n, pa.string()), "")
             continue
         array = batch.column(column)
         if spec.type == "text":
-            text = decoder.decode_column(array, spec, column, first_row)
-            data = text.to_pylist()
+            data = decoder.decode_column(array, spec, column, first_row)
             if spec.folded:
-                folded.append(fold_array(text).to_pylist())
+                values[f"{spec.name}_folded"] = fold_array(data)
         elif spec.type in ("int", "float") and (
             pa.types.is_integer(array.type)
             or (spec.type == "float" and pa.types.is_floating(array.type))
         ):
-            data = array.to_pylist()  # already numbers
-            _check_minimum(data, spec, column, first_row)
+            data = array.cast(_ARROW_TYPES[spec.type])  # already numbers
         else:
-            data = _convert(array.to_pylist(), spec, column, first_row)
+            data = pa.array(
+                _convert(array.to_pylist(), spec, column, first_row), _ARROW_TYPES[spec.type]
+            )
+        if spec.type in ("int", "float"):
+            _check_range(data, spec, column, first_row)
         if spec.required:
-            for offset, value in enumerate(data):
-                if value is None or value == "":
-                    raise ImportFailed(
-                        _(
-                            "Field “%(field)s” (column %(column)s), row %(row)s: a value is required."
-                        )
-                        % {"field": spec.name, "column": column, "row": first_row + offset}
-                    )
-        values.append(data)
-    values.extend(folded)
+            missing = pc.is_null(data)
+            if spec.type == "text":
+                missing = pc.or_(missing, pc.fill_null(pc.equal(data, ""), False))
+            if pc.any(missing).as_py():
+                raise ImportFailed(
+                    _("Field “%(field)s” (column %(column)s), row %(row)s: a value is required.")
+                    % {
+                        "field": spec.name,
+                        "column": column,
+                        "row": first_row + pc.index(missing, True).as_py(),
+                    }
+                )
+        values[spec.name] = data
 
-    wkb = batch.column(geom_column).to_numpy(zero_copy_only=False)
-    geoms, untouched = _prepare_geometries(wkb, transformer, kind, first_row, summary)
+    wkb = batch.column(geom_column)
+    geoms, untouched = _prepare_geometries(
+        wkb.to_numpy(zero_copy_only=False), transformer, kind, first_row, summary
+    )
     kept = ~shapely.is_missing(geoms)
-    wkb_out = np.full(n, None, dtype=object)
-    wkb_out[untouched] = wkb[untouched]
     rewrite = kept & ~untouched
     if rewrite.any():
-        wkb_out[rewrite] = shapely.to_wkb(geoms[rewrite])
-    rows = zip(range(first_row, first_row + n), *values, wkb_out, strict=True)
-    if kept.all():
-        return rows
-    return itertools.compress(rows, kept.tolist())
+        rewritten = np.full(n, None, dtype=object)
+        rewritten[rewrite] = shapely.to_wkb(geoms[rewrite])
+        wkb = pc.if_else(pa.array(untouched), wkb, pa.array(rewritten, wkb.type))
+    rows = np.arange(first_row, first_row + n, dtype=np.int32)
+    if not kept.all():
+        mask = pa.array(kept)
+        values = {name: array.filter(mask) for name, array in values.items()}
+        wkb = wkb.filter(mask)
+        rows = rows[kept]
+    return Chunk(rows=rows, values=values, wkb=wkb)
+
+
+# --- binary COPY, encoded a column at a time -------------------------------------------
+
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # header: signature, flags, extension
+_COPY_TRAILER = b"\xff\xff"
+_FIXED_WIDTH = {"int4": ">i4", "int8": ">i8", "float8": ">f8", "date": ">i4"}
+_POSTGRES_EPOCH = 10_957  # 2000-01-01, PostgreSQL's day 0, in days since 1970-01-01
+_INT_RANGE = {"int4": (-(2**31), 2**31 - 1), "int8": (-(2**63), 2**63 - 1)}
+
+
+def _fixed_size(buffer: np.ndarray, width: int, n: int) -> pa.Array:
+    """n values of `width` bytes laid end to end in `buffer`, as a binary array."""
+    return pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(width), n, [None, pa.py_buffer(np.ascontiguousarray(buffer))]
+    ).cast(pa.binary())
+
+
+def _copy_fields(values: pa.Array | np.ndarray, copy_type: str) -> list[pa.Array]:
+    """One column in binary COPY's field layout: each value's length (-1: NULL), its bytes."""
+    n = len(values)
+    if copy_type in ("text", "bytea"):
+        if isinstance(values, np.ndarray):
+            values = pa.array(values, pa.binary())
+        lengths = pc.fill_null(pc.binary_length(values), -1).to_numpy().astype(">i4")
+        data = pc.fill_null(values, "" if pa.types.is_string(values.type) else b"")
+        return [_fixed_size(lengths.view(np.uint8), 4, n), data.cast(pa.binary())]
+    dtype = _FIXED_WIDTH[copy_type]
+    valid = None
+    if isinstance(values, pa.Array):
+        if values.null_count:
+            valid = pc.is_valid(values).to_numpy(zero_copy_only=False)
+            values = pc.fill_null(values, 0)
+        if copy_type == "date":
+            values = values.cast(pa.int32())
+        values = values.to_numpy()
+    if copy_type == "date":
+        values = values.astype(np.int64) - _POSTGRES_EPOCH
+    if copy_type in _INT_RANGE and len(values):
+        low, high = _INT_RANGE[copy_type]
+        if values.min() < low or values.max() > high:
+            raise ValueError(f"a value does not fit in {copy_type}")
+    width = np.dtype(dtype).itemsize
+    if valid is None:  # no NULL: length and value side by side, one fixed-size field
+        packed = np.empty(n, dtype=[("length", ">i4"), ("value", dtype)])
+        packed["length"] = width
+        packed["value"] = values
+        return [_fixed_size(packed.view(np.uint8), 4 + width, n)]
+    lengths = np.where(valid, width, -1).astype(">i4")
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.where(valid, width, 0), out=offsets[1:])
+    data = np.ascontiguousarray(values[valid].astype(dtype))
+    present = pa.BinaryArray.from_buffers(
+        pa.binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
+    return [_fixed_size(lengths.view(np.uint8), 4, n), present]
+
+
+def copy_rows(columns: Sequence[tuple[pa.Array | np.ndarray, str]]) -> pa.Buffer:
+    """Rows in PostgreSQL's binary COPY format (without header or trailer), from columns.
+
+    Each column is a sequence of values and its COPY type; the rows are built by joining
+    the columns' fields element-wise in Arrow, so no Python object is made per value.
+    """
+    n = len(columns[0][0])
+    if n == 0:
+        return pa.py_buffer(b"")
+    parts = [_fixed_size(np.full(n, len(columns), dtype=">i2").view(np.uint8), 2, n)]
+    for values, copy_type in columns:
+        parts.extend(_copy_fields(values, copy_type))
+    if sum(part.nbytes for part in parts) >= 2**31:  # beyond 32-bit offsets
+        parts = [part.cast(pa.large_binary()) for part in parts]
+    rows = pc.binary_join_element_wise(*parts, pa.scalar(b"", parts[0].type))
+    offsets = np.frombuffer(
+        rows.buffers()[1], dtype=np.int64 if pa.types.is_large_binary(rows.type) else np.int32
+    )
+    start, end = int(offsets[rows.offset]), int(offsets[rows.offset + n])
+    return rows.buffers()[2].slice(start, end - start)
 
 
 @contextmanager
-def indexes_built_after(cursor: Any, table: str) -> Iterator[bool]:
-    """Load into an empty `table` with its secondary indexes dropped, then build them.
+def indexes_built_after(cursor: Any, table: str) -> Iterator[None]:
+    """Load into an empty `table` with its secondary indexes and constraints dropped.
 
-    Building a GiST index once over a loaded table is several times faster than growing
-    it row by row, which dominates the first load of a large layer; foreign keys are
-    dropped and added back for the same reason. Indexes that back a constraint (the
-    primary key, the natural key the upsert relies on) stay. Everything
-    happens inside the import's transaction, so a failure restores them untouched.
-    Yields whether the table was empty (a bulk load, where nothing can conflict).
+    Building an index once over a loaded table is several times faster than growing it
+    row by row, which dominates the first load of a large layer (a GiST index most, but
+    also a unique index whose keys arrive in no particular order); foreign keys are
+    dropped and added back (one join instead of a check per row) for the same reason. The
+    primary key stays, and so does a unique constraint that a foreign key relies on. The
+    loader must check what the dropped constraints would have refused. Everything happens
+    inside the import's transaction, so a failure restores them untouched.
     """
-    cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
-    if not cursor.fetchone()[0]:
-        yield False
-        return
     cursor.execute(
         """SELECT i.indexname, i.indexdef FROM pg_indexes i
            WHERE i.schemaname = current_schema() AND i.tablename = %s
@@ -865,28 +1016,35 @@ def indexes_built_after(cursor: Any, table: str) -> Iterator[bool]:
         [table],
     )
     indexes = cursor.fetchall()
-    # Foreign keys too: checking them row by row at commit costs more than one join when
-    # they are added back.
+    cursor.execute(
+        """SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c
+           WHERE c.conrelid = %s::regclass AND c.contype = 'u'
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint f
+                             WHERE f.contype = 'f' AND f.conindid = c.conindid)
+           ORDER BY c.conname""",
+        [table],
+    )
+    unique = cursor.fetchall()
     cursor.execute(
         """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-           WHERE conrelid = %s::regclass AND contype = 'f'""",
+           WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname""",
         [table],
     )
     foreign_keys = cursor.fetchall()
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no table with pending checks can be altered
-    for name, _definition in foreign_keys:
+    for name, _definition in (*foreign_keys, *unique):
         cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _definition in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    yield True
+    yield
     # Pending deferred checks (here or on the tables a foreign key points to) must run
     # before a table can be altered; they are deferred again afterwards, as Django expects.
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
     for _name, definition in indexes:
         cursor.execute(definition)
-    for name, definition in foreign_keys:
+    for name, definition in (*unique, *foreign_keys):
         cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 

@@ -7,19 +7,24 @@ Feature apps register their own kinds the same way from their `AppConfig.ready()
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
+import numpy as np
 import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gis.importer import FieldSpec, ImportFailed, ImportKind, register_kind
+from gis.importer import Chunk, DirectLoad, FieldSpec, ImportFailed, ImportKind, register_kind
 from gis.models import BASE_LEVELS, SINCE_EVER, UnitLevel
 
 #: Sent after a layer's data changed (an import or an edit), with `kind=<layer name>`.
 layer_changed = Signal()
 
+_INTEGER_MAX = 2**31 - 1  # PostgreSQL's integer, the type of the parcel's numbers
 _BASE_LEVELS_SQL = "(" + ", ".join(f"'{level.value}'" for level in BASE_LEVELS) + ")"
 
 
@@ -104,6 +109,18 @@ def merge_units(cursor: Any, staging: str, options: dict[str, Any]) -> tuple[int
     return created, updated, []
 
 
+_UNKNOWN_WARD = gettext_lazy(
+    "Row %(row)s: no ward with code %(a)s; import the administrative units first."
+)
+_REPEATED_PARCEL = gettext_lazy(
+    "Row %(row)s: ward %(a)s / sheet %(b)s / parcel %(c)s appears more than once in the file."
+)
+# For each ward code, the unit it means: the current one, else the one that ended last.
+_WARDS_SQL = f"""SELECT DISTINCT ON (code) id, code FROM spatial_adminunit
+                 WHERE level IN {_BASE_LEVELS_SQL}
+                 ORDER BY code, valid_to DESC NULLS FIRST, valid_from DESC"""
+
+
 def check_parcels(cursor: Any, staging: str) -> None:
     """Refuse the file for an unknown ward or a natural key given twice."""
     _fail_if(
@@ -111,15 +128,13 @@ def check_parcels(cursor: Any, staging: str) -> None:
         f"""SELECT s.row_no, s.ward_code FROM {staging} s WHERE NOT EXISTS (
               SELECT 1 FROM spatial_adminunit u WHERE u.code = s.ward_code AND u.level IN {_BASE_LEVELS_SQL})
             ORDER BY s.row_no LIMIT 1""",
-        _("Row %(row)s: no ward with code %(a)s; import the administrative units first."),
+        str(_UNKNOWN_WARD),
     )
     _fail_if(
         cursor,
         f"""SELECT min(row_no), ward_code, sheet_no, parcel_no FROM {staging}
             GROUP BY ward_code, sheet_no, parcel_no HAVING count(*) > 1 ORDER BY 1 LIMIT 1""",
-        _(
-            "Row %(row)s: ward %(a)s / sheet %(b)s / parcel %(c)s appears more than once in the file."
-        ),
+        str(_REPEATED_PARCEL),
     )
 
 
@@ -132,28 +147,17 @@ def merge_parcel_chunk(
     chunk that breaks a constraint (a key twice in the chunk) is rolled back to its
     savepoint and explained by the same checks.
     """
-    wards = f"""SELECT DISTINCT ON (code) id, code FROM spatial_adminunit
-                WHERE level IN {_BASE_LEVELS_SQL}
-                ORDER BY code, valid_to DESC NULLS FIRST, valid_from DESC"""
     columns = "ward_id, sheet_no, parcel_no, land_use, address, address_search, geom, updated_at"
-    select = f"""SELECT w.id, s.sheet_no, s.parcel_no, COALESCE(s.land_use, ''),
-                        COALESCE(s.address, ''), COALESCE(s.address_folded, ''), s.geom, now()
-                 FROM {staging} s JOIN wards w ON w.code = s.ward_code
-                 WHERE s.row_no BETWEEN %s AND %s"""
     try:
         with cursor.connection.transaction():
-            if options.get("bulk"):
-                # The table was empty when the import began: nothing to update, and the
-                # natural key's unique index refuses a key given twice.
-                cursor.execute(
-                    f"WITH wards AS ({wards}) INSERT INTO spatial_parcel ({columns}) {select}",
-                    [first_row, last_row],
-                )
-                return cursor.rowcount, 0
             cursor.execute(
-                f"""WITH wards AS ({wards}),
+                f"""WITH wards AS ({_WARDS_SQL}),
                 up AS (
-                  INSERT INTO spatial_parcel ({columns}) {select}
+                  INSERT INTO spatial_parcel ({columns})
+                  SELECT w.id, s.sheet_no, s.parcel_no, COALESCE(s.land_use, ''),
+                         COALESCE(s.address, ''), COALESCE(s.address_folded, ''), s.geom, now()
+                  FROM {staging} s JOIN wards w ON w.code = s.ward_code
+                  WHERE s.row_no BETWEEN %s AND %s
                   ON CONFLICT ON CONSTRAINT parcel_natural_key DO UPDATE SET
                     land_use = EXCLUDED.land_use, address = EXCLUDED.address,
                     address_search = EXCLUDED.address_search, geom = EXCLUDED.geom,
@@ -171,28 +175,105 @@ def merge_parcel_chunk(
     return created, updated
 
 
-def merge_parcels(cursor: Any, staging: str, options: dict[str, Any]) -> tuple[int, int, list[str]]:
-    """After every chunk is in: refuse the file if a check fails, else report odd codes."""
-    if options.get("bulk"):
-        # The unique index already refused repeated keys; a row that was staged but not
-        # written can only have an unknown ward, and then the checks say which.
-        cursor.execute(f"SELECT count(*) FROM {staging}")
-        if cursor.fetchone()[0] != options.get("chunk_rows"):
-            check_parcels(cursor, staging)
-    else:
-        check_parcels(cursor, staging)
-    cursor.execute(
-        f"""SELECT s.land_use, count(*) FROM {staging} s
-            WHERE s.land_use IS NOT NULL AND s.land_use <> ''
-              AND NOT EXISTS (SELECT 1 FROM spatial_landusetype t WHERE t.code = s.land_use)
-            GROUP BY 1 ORDER BY 2 DESC"""
+def _land_use_warnings(cursor: Any, counts: dict[str, int]) -> list[str]:
+    cursor.execute("SELECT code FROM spatial_landusetype WHERE code = ANY(%s)", [list(counts)])
+    known = {code for (code,) in cursor.fetchall()}
+    unknown = sorted(
+        ((code, count) for code, count in counts.items() if code not in known),
+        key=lambda item: -item[1],
     )
-    warnings = [
+    return [
         _("Land-use code %(code)s (%(count)s parcels) is not in the land-use list.")
         % {"code": code, "count": count}
-        for code, count in cursor.fetchall()
+        for code, count in unknown
     ]
-    return 0, 0, warnings
+
+
+def merge_parcels(cursor: Any, staging: str, options: dict[str, Any]) -> tuple[int, int, list[str]]:
+    """After every chunk is in: refuse the file if a check fails, else report odd codes."""
+    check_parcels(cursor, staging)
+    cursor.execute(
+        f"""SELECT s.land_use, count(*) FROM {staging} s
+            WHERE s.land_use IS NOT NULL AND s.land_use <> '' GROUP BY 1"""
+    )
+    return 0, 0, _land_use_warnings(cursor, dict(cursor.fetchall()))
+
+
+class ParcelsFirstLoad(DirectLoad):
+    """Parcels into an empty table: wards resolved and keys checked here, not in SQL.
+
+    Rows must name a known ward (the one `merge_parcel_chunk` would join) and give each
+    natural key once; the unique index built after the load is only the last guard.
+    """
+
+    columns = (
+        ("ward_id", "int8"),
+        ("sheet_no", "int4"),
+        ("parcel_no", "int4"),
+        ("land_use", "text"),
+        ("address", "text"),
+        ("address_search", "text"),
+        ("geom", "bytea"),
+    )
+
+    def __init__(self, cursor: Any, options: dict[str, Any]) -> None:
+        cursor.execute(_WARDS_SQL)
+        wards = cursor.fetchall()
+        self.ward_ids = np.array([ward_id for ward_id, _code in wards], dtype=np.int64)
+        self.ward_codes = pa.array([code for _id, code in wards], pa.string())
+        self.keys: list[tuple[np.ndarray, ...]] = []  # per chunk: ward, sheet, parcel, row
+        self.land_use: Counter[str] = Counter()
+
+    def values(self, chunk: Chunk) -> list[pa.Array | np.ndarray]:
+        codes = chunk.values["ward_code"]
+        ward = pc.index_in(codes, value_set=self.ward_codes)
+        if ward.null_count:
+            offset = pc.index(pc.is_null(ward), True).as_py()
+            raise ImportFailed(
+                _UNKNOWN_WARD % {"row": int(chunk.rows[offset]), "a": codes[offset].as_py()}
+            )
+        ward = ward.to_numpy()
+        sheet = chunk.values["sheet_no"].to_numpy()
+        parcel = chunk.values["parcel_no"].to_numpy()
+        self.keys.append((ward, sheet, parcel, chunk.rows))
+        land_use = chunk.values["land_use"]
+        for item in pc.value_counts(pc.drop_null(land_use)).to_pylist():
+            if item["values"]:
+                self.land_use[item["values"]] += item["counts"]
+        return [
+            self.ward_ids[ward],
+            sheet,
+            parcel,
+            pc.fill_null(land_use, ""),
+            pc.fill_null(chunk.values["address"], ""),
+            chunk.values["address_folded"],
+            chunk.wkb,
+        ]
+
+    def finish(self, cursor: Any) -> list[str]:
+        if self.keys:
+            ward, sheet, parcel, rows = (
+                np.concatenate(part) for part in zip(*self.keys, strict=True)
+            )
+            self.keys = []
+            order = np.lexsort((rows, parcel, sheet, ward))  # by key, then row
+            ward, sheet, parcel, rows = ward[order], sheet[order], parcel[order], rows[order]
+            same = (ward[1:] == ward[:-1]) & (sheet[1:] == sheet[:-1]) & (parcel[1:] == parcel[:-1])
+            if same.any():
+                # Each repeated key's first row is the one before its first repeat; name the
+                # earliest, as `check_parcels` does.
+                firsts = np.flatnonzero(same & ~np.insert(same[:-1], 0, False))
+                first = firsts[np.argmin(rows[firsts])]
+                raise ImportFailed(
+                    _REPEATED_PARCEL
+                    % {
+                        "row": int(rows[first]),
+                        "a": self.ward_codes[int(ward[first])].as_py(),
+                        "b": int(sheet[first]),
+                        "c": int(parcel[first]),
+                    }
+                )
+        return _land_use_warnings(cursor, dict(self.land_use))
 
 
 UNITS = ImportKind(
@@ -223,13 +304,19 @@ PARCELS = ImportKind(
     fields=(
         FieldSpec("ward_code", required=True, aliases=("ma_phuong", "ma_xa", "maxa")),
         FieldSpec(
-            "sheet_no", type="int", required=True, minimum=1, aliases=("so_to", "soto", "shbando")
+            "sheet_no",
+            type="int",
+            required=True,
+            minimum=1,
+            maximum=_INTEGER_MAX,
+            aliases=("so_to", "soto", "shbando"),
         ),
         FieldSpec(
             "parcel_no",
             type="int",
             required=True,
             minimum=1,
+            maximum=_INTEGER_MAX,
             aliases=("so_thua", "sothua", "shthua"),
         ),
         FieldSpec("land_use", aliases=("loai_dat", "mdsd", "kyhieumdsd")),
@@ -238,6 +325,7 @@ PARCELS = ImportKind(
     merge=merge_parcels,
     merge_chunk=merge_parcel_chunk,
     table="spatial_parcel",
+    direct=ParcelsFirstLoad,
 )
 
 
