@@ -12,9 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from django.contrib.gis.geos import Point
 from django.db import connection
 from django.urls import reverse
@@ -99,13 +102,20 @@ up1 AS (SELECT u.id, u.code, u.name, u.level, u.parent_id FROM spatial_adminunit
 up2 AS (SELECT u.id, u.code, u.name, u.level FROM spatial_adminunit u
         WHERE u.id = (SELECT parent_id FROM up1)),
 ancestors AS (SELECT code, name, level FROM up1 UNION ALL SELECT code, name, level FROM up2),
+ov AS MATERIALIZED (
+  SELECT o.zone_id, o.share, o.area_m2 FROM planning_parcelzoneoverlap o
+  WHERE o.parcel_id = (SELECT id FROM parcel)
+),
 zones AS (
-  SELECT {_ZONE_JSON}, 'share', o.share, 'area_m2', o.area_m2) AS j, o.share AS k, z.id
-  FROM planning_parcelzoneoverlap o
-  JOIN planning_planzone z ON z.id = o.zone_id
-  JOIN planning_plandecision d ON d.id = z.decision_id
-  LEFT JOIN planning_zonetype t ON t.code = z.code
-  WHERE o.parcel_id = (SELECT id FROM parcel) AND {_VALID.format(t="d")}
+  -- One primary-key probe per overlap, never a pass over every zone.
+  SELECT x.j, o.share AS k, o.zone_id AS id
+  FROM ov o CROSS JOIN LATERAL (
+    SELECT {_ZONE_JSON}, 'share', o.share, 'area_m2', o.area_m2) AS j
+    FROM planning_planzone z
+    JOIN planning_plandecision d ON d.id = z.decision_id
+    LEFT JOIN planning_zonetype t ON t.code = z.code
+    WHERE z.id = o.zone_id AND {_VALID.format(t="d")}
+    LIMIT 1) x
   UNION ALL
   SELECT {_ZONE_JSON}, 'share', NULL, 'area_m2', NULL) AS j, 0, z.id
   FROM planning_planzone z
@@ -126,11 +136,14 @@ roads AS (
                                               ST_Transform(here.pt, 3857)), %(reach)s)
     AND (r.decision_id IS NULL OR {_VALID.format(t="d")})
 ),
+here_zones AS MATERIALIZED (
+  SELECT DISTINCT z.decision_id FROM planning_planzone z, here WHERE ST_Covers(z.geom, here.pt)
+),
 earlier AS (
   SELECT d.number, d.title, d.decided_on, d.valid_to, n.number AS superseded_by
-  FROM planning_plandecision d LEFT JOIN planning_plandecision n ON n.id = d.superseded_by_id, here
-  WHERE d.valid_to < %(day)s AND EXISTS (
-    SELECT 1 FROM planning_planzone z WHERE z.decision_id = d.id AND ST_Covers(z.geom, here.pt))
+  FROM here_zones h JOIN planning_plandecision d ON d.id = h.decision_id
+  LEFT JOIN planning_plandecision n ON n.id = d.superseded_by_id
+  WHERE d.valid_to < %(day)s
 )
 SELECT json_build_object(
   'point', (SELECT json_build_array(ST_X(pt), ST_Y(pt)) FROM here),
@@ -166,11 +179,39 @@ _TARGET_KEY = """SELECT p.id AS parcel_id, NULL::geometry AS pt
                  ORDER BY w.valid_to DESC NULLS FIRST LIMIT 1"""
 
 
+@contextmanager
+def _prepared_cursor() -> Iterator[Any]:
+    """A cursor whose statements PostgreSQL plans once per connection, not at every call.
+
+    Django's cursors bind parameters on the client, so every lookup would be planned anew
+    (about 1 ms for the answer's statement, as long as running it). A psycopg cursor that
+    binds on the server lets psycopg prepare a statement it has seen a few times; it is
+    wrapped like Django's own, so it is logged and counted as usual.
+    """
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    cursor = (
+        connection.make_debug_cursor(raw)
+        if connection.queries_logged
+        else connection.make_cursor(raw)
+    )
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+
+
+_ANSWERS = {}
+
+
 def _run(target: str, params: dict[str, Any]) -> dict[str, Any]:
     # Web-Mercator metres are longer than true ones by 1/cos(latitude): 2× covers Viet Nam.
     params = {**params, "facing": FACING_M, "reach": 2 * (100 / 2 + FACING_M)}
-    with connection.cursor() as cursor:
-        cursor.execute(_ANSWER_SQL.replace("{target}", target), params)
+    sql = _ANSWERS.get(target)
+    if sql is None:
+        sql = _ANSWERS[target] = _ANSWER_SQL.replace("{target}", target)
+    with _prepared_cursor() as cursor:
+        cursor.execute(sql, params)
         raw = cursor.fetchone()[0]
     return raw if isinstance(raw, dict) else json.loads(raw)
 
