@@ -8,4 +8,5 @@ urlpatterns = [
     path("api/planning/lookup", api.LookupView.as_view(), name="lookup"),
     path("planning/", views.map_page, name="map"),
     path("planning/sheet/<str:key>/", views.sheet, name="sheet"),
+    path("planning/sheet/<str:key>/pdf", views.sheet_pdf, name="sheet-pdf"),
 ]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from planning import pdf
 from planning.lookup import LookupError_, lookup_parcel, parse_parcel_key
 from planning.models import ZoneGroup
 from planning.sheet import sheet_map
@@ -94,8 +95,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     return render(request, "planning/map.html", {"config": config, "legend": legend})
 
 
-def sheet(request: HttpRequest, key: str) -> HttpResponse:
-    """The printable planning-information sheet (phiếu thông tin quy hoạch) of a parcel."""
+def _sheet_data(request: HttpRequest, key: str) -> dict:
     parsed = parse_parcel_key(key)
     if parsed is None:
         raise Http404(_("“%(value)s” is not a parcel key.") % {"value": key})
@@ -111,22 +111,42 @@ def sheet(request: HttpRequest, key: str) -> HttpResponse:
     for item in [*answer["zones"], *answer["road_boundaries"]]:
         if item["decision"]:
             decisions[item["decision"]["number"]] = item["decision"]
-    map_url = request.build_absolute_uri(answer["links"]["map"])
-    return render(
-        request,
-        "planning/sheet.html",
-        {
-            "answer": answer,
-            "parcel": answer["parcel"],
-            "map": drawing,
-            "decisions": list(decisions.values()),
-            "issued": timezone.localtime(),
-            "map_url": map_url,
-            "font_m": drawing.side_m / 32,
-            "legend": [
-                (GROUP_COLOURS[g], g.label)
-                for g in ZoneGroup
-                if g in {z["group"] for z in drawing.zones}
-            ],
-        },
+    groups = {z["group"] for z in drawing.zones}
+    return {
+        "answer": answer,
+        "parcel": answer["parcel"],
+        "map": drawing,
+        "decisions": list(decisions.values()),
+        "issued": timezone.localtime(),
+        "map_url": request.build_absolute_uri(answer["links"]["map"]),
+        "font_m": drawing.side_m / 32,
+        "legend": [(GROUP_COLOURS[g], g.label) for g in ZoneGroup if g in groups],
+        "pdf": pdf.available(),
+    }
+
+
+def sheet(request: HttpRequest, key: str) -> HttpResponse:
+    """The printable planning-information sheet (phiếu thông tin quy hoạch) of a parcel."""
+    return render(request, "planning/sheet.html", _sheet_data(request, key))
+
+
+def sheet_pdf(request: HttpRequest, key: str) -> HttpResponse:
+    """The same sheet as a PDF download, made without a browser."""
+    if not pdf.available():
+        raise Http404(
+            _("PDF sheets need the DejaVu Sans font on the server; print the page instead.")
+        )
+    data = _sheet_data(request, key)
+    issued = data["issued"]
+    body = pdf.sheet_pdf(
+        data["answer"],
+        data["map"],
+        issued=_("Information as of %(day)s, %(time)s")
+        % {"day": issued.strftime("%d/%m/%Y"), "time": issued.strftime("%H:%M")},
+        map_url=data["map_url"],
+        colours={str(g): c for g, c in GROUP_COLOURS.items()},
     )
+    response = HttpResponse(body, content_type="application/pdf")
+    filename = f"phieu-thong-tin-quy-hoach-{data['parcel']['key']}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -44,3 +44,17 @@ def test_the_sheet_of_an_unknown_parcel_is_not_found(client, parcel):
 def test_the_sheet_costs_two_queries(client, parcel, django_assert_num_queries):
     with django_assert_num_queries(2):
         client.get("/planning/sheet/26905-010-0016/")
+
+
+def test_the_sheet_downloads_as_a_pdf_made_without_a_browser(client, parcel):
+    from planning import pdf
+
+    if not pdf.available():
+        pytest.skip("DejaVu Sans is not installed")
+    response = client.get("/planning/sheet/26905-010-0016/pdf")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "phieu-thong-tin-quy-hoach-26905-010-0016.pdf" in response["Content-Disposition"]
+    assert response.content.startswith(b"%PDF-")
+    assert len(response.content) > 10_000  # the embedded font subset, the map and the tables
