@@ -301,8 +301,6 @@ class Server:
             return ""
 
     def stop(self) -> None:
-        if self in _RUNNING:
-            _RUNNING.remove(self)
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGTERM)
@@ -314,6 +312,8 @@ class Server:
                 pass
         if self.log_file is not None:
             self.log_file.close()
+        if self in _RUNNING:
+            _RUNNING.remove(self)
 
 
 def _stop_all() -> None:
@@ -374,8 +374,10 @@ def start_ours(
     ready_path: str = "/",
     app_dir: Path = ROOT,
     extra_env: dict[str, str] | None = None,
+    extra_args: Sequence[str] = (),
 ) -> Server:
-    """Our app as `make serve` runs it: gunicorn sync workers, access log, 120 s timeout.
+    """Our app as `make serve` runs it: gunicorn sync workers, access log, 120 s timeout
+    (`extra_args` go to gunicorn after those, e.g. ["--threads", "4"]).
 
     `var_dir` becomes the app's URBANMGMT_VAR_DIR, so its file cache (tiles, layer versions)
     is `var_dir/cache`; it is emptied first, so the first requests are cold.
@@ -395,6 +397,7 @@ def start_ours(
         "urbanmgmt.wsgi:application",
         *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
         *("--access-logfile", "-", "--timeout", "120"),
+        *extra_args,
     ]
     log = var_dir / "server.log"
     return _spawn("ours", cmd, env=env, cwd=app_dir, port=port, log=log, ready_path=ready_path)

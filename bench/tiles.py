@@ -280,6 +280,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="of each server")
     parser.add_argument(
+        "--ours-threads",
+        type=int,
+        default=1,
+        help="threads per gunicorn worker of ours (more than 1: gthread workers, keep-alive); "
+        "1 is `make serve`'s sync worker",
+    )
+    parser.add_argument(
         "--rounds",
         type=int,
         default=3,
@@ -288,9 +295,9 @@ def main() -> None:
     parser.add_argument("--check", type=int, default=50, help="tiles decoded from both")
     parser.add_argument(
         "--app",
-        choices=["checkout", "head"],
         default="checkout",
-        help="serve this checkout as it is, or a copy of its last commit (var/bench/app-<sha>)",
+        help="what to serve: this checkout as it is (checkout), a copy of its last commit "
+        "(head, made into var/bench/app-<sha>), or the app in another folder (a path)",
     )
     parser.add_argument(
         "--tipg-geom",
@@ -311,7 +318,12 @@ def main() -> None:
 
     load = os.getloadavg()
     print(f"{os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    app_dir = peers.export_commit("HEAD") if args.app == "head" else ROOT
+    if args.app in ("checkout", "head"):
+        app_dir = peers.export_commit("HEAD") if args.app == "head" else ROOT
+    else:
+        app_dir = Path(args.app).resolve()
+        if not (app_dir / "manage.py").exists():
+            raise SystemExit(f"--app: no manage.py in {app_dir}")
     sys.path.insert(0, str(app_dir))
     url = peers.bench_database(args.database, parcels=args.parcels, seed=args.seed, app_dir=app_dir)
     create_tipg_view(url, args.tipg_geom)
@@ -328,6 +340,7 @@ def main() -> None:
             workers=args.workers,
             ready_path="/tiles/parcels.json",
             app_dir=app_dir,
+            extra_args=["--threads", str(args.ours_threads)] if args.ours_threads > 1 else [],
         )
         tipg = peers.start_tipg(
             url,
@@ -368,7 +381,9 @@ def main() -> None:
     settings = ", ".join(args.pg_setting) or "PostgreSQL defaults"
     print(
         f"{args.parcels:,} parcels, {len(tiles):,} zoom-{args.zoom} tiles, concurrency {c}, "
-        f"{args.workers} workers each, tipg {peers.TIPG_VERSION} reading {args.tipg_geom}, "
+        f"{args.workers} workers each"
+        + (f" ({args.ours_threads} threads in ours)" if args.ours_threads > 1 else "")
+        + f", tipg {peers.TIPG_VERSION} reading {args.tipg_geom}, "
         f"{settings}; best of {args.rounds} rounds, CPU the median"
     )
     print(f"{'':<64}{'CPU ms per tile':-^31}")
