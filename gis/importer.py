@@ -121,7 +121,8 @@ class DirectLoad:
     `columns` names the table's columns and their COPY types (int4, int8, float8, date,
     text, bytea; a geometry column takes WKB as bytea). `values` turns a chunk into those
     columns, refusing the file (ImportFailed naming the row) when a value cannot go in;
-    `finish` runs the whole-file checks once every chunk is in and returns warnings.
+    `finish` runs the whole-file checks once every chunk is read (while the last ones are
+    still being written, so it cannot use the connection) and returns warnings.
     """
 
     columns: tuple[tuple[str, str], ...] = ()
@@ -129,7 +130,7 @@ class DirectLoad:
     def values(self, chunk: Chunk) -> list[pa.Array | np.ndarray]:
         raise NotImplementedError
 
-    def finish(self, cursor: Any) -> list[str]:
+    def finish(self) -> list[str]:
         return []
 
 
@@ -712,6 +713,8 @@ def run_import(
                             ]
                         loader.put(values, first_row, summary.read)
                         bar.update(batch.num_rows)
+                if direct is not None:
+                    summary.warnings.extend(direct.finish())
                 loader.finish()
             except (
                 pa.ArrowException,
@@ -731,7 +734,6 @@ def run_import(
             summary.encoding = decoder.encoding
             if direct is not None:
                 summary.created = loader.created
-                summary.warnings.extend(direct.finish(cursor))
             else:
                 cursor.execute(f"ANALYZE {staging}")
                 created, updated, warnings = kind.merge(cursor, staging, options)

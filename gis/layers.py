@@ -175,9 +175,12 @@ def merge_parcel_chunk(
     return created, updated
 
 
-def _land_use_warnings(cursor: Any, counts: dict[str, int]) -> list[str]:
-    cursor.execute("SELECT code FROM spatial_landusetype WHERE code = ANY(%s)", [list(counts)])
-    known = {code for (code,) in cursor.fetchall()}
+def _land_use_codes(cursor: Any) -> set[str]:
+    cursor.execute("SELECT code FROM spatial_landusetype")
+    return {code for (code,) in cursor.fetchall()}
+
+
+def _land_use_warnings(known: set[str], counts: dict[str, int]) -> list[str]:
     unknown = sorted(
         ((code, count) for code, count in counts.items() if code not in known),
         key=lambda item: -item[1],
@@ -196,7 +199,8 @@ def merge_parcels(cursor: Any, staging: str, options: dict[str, Any]) -> tuple[i
         f"""SELECT s.land_use, count(*) FROM {staging} s
             WHERE s.land_use IS NOT NULL AND s.land_use <> '' GROUP BY 1"""
     )
-    return 0, 0, _land_use_warnings(cursor, dict(cursor.fetchall()))
+    counts = dict(cursor.fetchall())
+    return 0, 0, _land_use_warnings(_land_use_codes(cursor), counts)
 
 
 class ParcelsFirstLoad(DirectLoad):
@@ -223,6 +227,7 @@ class ParcelsFirstLoad(DirectLoad):
         self.ward_codes = pa.array([code for _id, code in wards], pa.string())
         self.keys: list[tuple[np.ndarray, ...]] = []  # per chunk: ward, sheet, parcel, row
         self.land_use: Counter[str] = Counter()
+        self.land_use_codes = _land_use_codes(cursor)
 
     def values(self, chunk: Chunk) -> list[pa.Array | np.ndarray]:
         codes = chunk.values["ward_code"]
@@ -250,30 +255,54 @@ class ParcelsFirstLoad(DirectLoad):
             chunk.wkb,
         ]
 
-    def finish(self, cursor: Any) -> list[str]:
+    def finish(self) -> list[str]:
         if self.keys:
             ward, sheet, parcel, rows = (
                 np.concatenate(part) for part in zip(*self.keys, strict=True)
             )
             self.keys = []
-            order = np.lexsort((rows, parcel, sheet, ward))  # by key, then row
-            ward, sheet, parcel, rows = ward[order], sheet[order], parcel[order], rows[order]
-            same = (ward[1:] == ward[:-1]) & (sheet[1:] == sheet[:-1]) & (parcel[1:] == parcel[:-1])
-            if same.any():
-                # Each repeated key's first row is the one before its first repeat; name the
-                # earliest, as `check_parcels` does.
-                firsts = np.flatnonzero(same & ~np.insert(same[:-1], 0, False))
-                first = firsts[np.argmin(rows[firsts])]
+            repeated = _first_repeated(ward, sheet, parcel)
+            if repeated is not None:
                 raise ImportFailed(
                     _REPEATED_PARCEL
                     % {
-                        "row": int(rows[first]),
-                        "a": self.ward_codes[int(ward[first])].as_py(),
-                        "b": int(sheet[first]),
-                        "c": int(parcel[first]),
+                        "row": int(rows[repeated]),
+                        "a": self.ward_codes[int(ward[repeated])].as_py(),
+                        "b": int(sheet[repeated]),
+                        "c": int(parcel[repeated]),
                     }
                 )
-        return _land_use_warnings(cursor, dict(self.land_use))
+        return _land_use_warnings(self.land_use_codes, dict(self.land_use))
+
+
+def _first_repeated(*key: np.ndarray) -> int | None:
+    """Where the earliest key given more than once first appears (as `check_parcels` says).
+
+    The key's columns are packed into one 64-bit number when they fit (they do for any
+    real cadastre), so that the usual answer, "none", costs one sort.
+    """
+    if len(key[0]) < 2:
+        return None
+    bits = [int(column.max()).bit_length() for column in key]
+    if min(int(column.min()) for column in key) >= 0 and sum(bits) <= 64:
+        packed = np.zeros(len(key[0]), dtype=np.uint64)
+        for column, width in zip(key, bits, strict=True):
+            packed = (packed << np.uint64(width)) | column.astype(np.uint64)
+        ordered = np.sort(packed)
+        if not (ordered[1:] == ordered[:-1]).any():
+            return None
+        order = np.argsort(packed, kind="stable")
+        same = packed[order][1:] == packed[order][:-1]
+    else:
+        order = np.lexsort(key[::-1])  # stable: equal keys keep the file's order
+        same = np.ones(len(order) - 1, dtype=bool)
+        for column in key:
+            same &= column[order][1:] == column[order][:-1]
+        if not same.any():
+            return None
+    # The first row of each repeated key is the one just before its first repeat.
+    firsts = order[np.flatnonzero(same & ~np.insert(same[:-1], 0, False))]
+    return int(firsts.min())
 
 
 UNITS = ImportKind(

@@ -6,10 +6,12 @@ load and built again after it, so these checks are what refuses a bad file.
 
 import datetime as dt
 
+import numpy as np
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from gis.importer import ImportFailed, run_import
+from gis.layers import _first_repeated
 from gis.models import LandUseType, LayerImport, Parcel
 from tests.factories import make_parcel, make_unit, parcel_rows, write_layer
 
@@ -124,3 +126,14 @@ def test_unknown_land_use_codes_are_reported_on_a_first_load_as_on_an_update(dis
     assert first.warnings == second.warnings
     assert len(first.warnings) == 2
     assert "XYZ (4 parcels)" in first.warnings[0] and "QQQ (1 parcels)" in first.warnings[1]
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_the_earliest_repeated_key_is_found_however_large_the_numbers(large):
+    big = 2**31 - 1 if large else 0  # with 2**31 and ward 9, the key no longer packs in 64 bits
+    ward = np.array([9, 1, 9, 1, 1, 9])
+    sheet = np.array([1, 2, 1, 2, 3, 5]) + big
+    parcel = np.array([7, 4, 8, 4, 4, 7]) + big
+
+    assert _first_repeated(ward, sheet, parcel) == 1  # rows 2 and 4 share a key
+    assert _first_repeated(ward[:3], sheet[:3], parcel[:3]) is None
