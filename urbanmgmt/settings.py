@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "urbanmgmt",
     "gis.apps.SpatialConfig",
     "planning.apps.PlanningConfig",
+    "reports.apps.ReportsConfig",
+    "dossiers.apps.DossiersConfig",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +108,9 @@ DATABASE_URL = os.environ.get(
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 # dj-database-url maps postgis:// to the GeoDjango backend; a plain postgres:// URL must too.
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+# PostgreSQL's JIT adds ~20 ms of compilation to queries it guesses are expensive (a bbox over
+# a whole layer); our queries are short index probes, so it only costs.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # Two test runs on one server (two checkouts, or CI beside a developer) each name their own.
 if os.environ.get("URBANMGMT_TEST_DB"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["URBANMGMT_TEST_DB"]}
@@ -173,6 +178,8 @@ if os.environ.get("EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# The public address of the site, for links in emails ("https://gis.example.vn"); empty: relative.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "urbanmgmt <no-reply@localhost>")
 
 # Vietnamese first, English second.

@@ -16,4 +16,6 @@ urlpatterns = [
     path("api/me", api.me, name="api-me"),
     path("", include("gis.urls")),
     path("", include("planning.urls")),
+    path("", include("reports.urls")),
+    path("", include("dossiers.urls")),
 ]
