@@ -42,9 +42,13 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-def uploads(files: list[Any], name: str) -> list[Upload]:
-    """The uploaded files as the service takes them (read whole: they are size-checked there)."""
-    return [Upload(name=name or f.name, filename=f.name, content=f.read()) for f in files]
+def uploads(files: list[Any], label: str = "") -> list[Upload]:
+    """The uploaded files as the service takes them (read whole: they are size-checked there),
+    named after the file, with `label` before it when given."""
+    return [
+        Upload(name=f"{label}: {f.name}" if label else f.name, filename=f.name, content=f.read())
+        for f in files
+    ]
 
 
 def _variant_choices() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -185,7 +189,7 @@ class IntakeForm(forms.Form):
             "building": self.building(),
             "description": data.get("description") or "",
             "variants": self.chosen_variants(),
-            "documents": uploads(data.get("documents") or [], _("Document")),
+            "documents": uploads(data.get("documents") or []),
         }
 
 

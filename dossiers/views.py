@@ -352,7 +352,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "awaiting": awaiting,
             "near": near,
-            "features": json.dumps(_queue_features(rows), ensure_ascii=False),
+            "features": _queue_features(rows),
         },
     )
 

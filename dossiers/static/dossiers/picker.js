@@ -11,9 +11,14 @@
   let outline = null;
 
   fetch(el.dataset.unitsUrl).then((r) => r.json()).then((units) => {
-    const layer = L.geoJSON(units, { style: { color: "#1d4ed8", weight: 1, fillOpacity: 0.05 } }).addTo(map);
+    const layer = L.geoJSON(units, {
+      interactive: false, // a click on a ward is a click on the map
+      style: { color: "#1d4ed8", weight: 1, fillOpacity: 0.05 },
+    }).addTo(map);
     if (units.features.length && !outline) map.fitBounds(layer.getBounds());
+    el.dataset.ready = "1";
   });
+  el.leafletMap = map; // for the browser tests: where a place is on the screen
   if (L.vectorGrid) {
     L.vectorGrid.protobuf(el.dataset.tilesUrl, {
       minZoom: 16, maxNativeZoom: 18, interactive: false,
@@ -23,7 +28,7 @@
 
   function show(feature) {
     if (outline) outline.remove();
-    outline = L.geoJSON(feature, { style: { color: "#dc2626", weight: 3 } }).addTo(map);
+    outline = L.geoJSON(feature, { interactive: false, style: { color: "#dc2626", weight: 3 } }).addTo(map);
     const p = feature.properties;
     keyInput.value = p.key;
     lon.value = p.lon;
