@@ -16,6 +16,9 @@ run: setup demo serve
 demo:
 	$(PY) manage.py load_demo
 	$(PY) manage.py load_demo_plan
+	$(PY) manage.py load_demo_accounts
+	$(PY) manage.py load_demo_dossiers
+	$(PY) manage.py load_demo_reports
 
 serve:
 	@echo "Serving urbanmgmt on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"

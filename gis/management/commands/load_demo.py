@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from gis.importer import ImportFailed, format_summary, run_import
@@ -56,3 +56,7 @@ class Command(BaseCommand):
                         self.stdout.write(format_summary(summary))
         except ImportFailed as exc:
             raise CommandError(str(exc)) from exc
+        # Fresh statistics, or the first bounding-box queries get plans for an empty table.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE spatial_adminunit")
+            cursor.execute("ANALYZE spatial_parcel")
