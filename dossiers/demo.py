@@ -31,6 +31,7 @@ from dossiers.models import (
     Channel,
     Consultation,
     ConsultationStatus,
+    DailyCounter,
     Dossier,
     HandOff,
     Procedure,
@@ -187,7 +188,12 @@ def generate(
             days.append(day)
         day += dt.timedelta(days=1)
     accepted_days = sorted(rng.choice(days) for _ in range(count))
+    # Numbers already given on those days (real dossiers, an earlier run) are not reused.
     counters: dict[tuple[str, dt.date], int] = defaultdict(int)
+    for agency_code, day_, last in DailyCounter.objects.filter(
+        day__gte=start, day__lte=end
+    ).values_list("agency_code", "day", "last"):
+        counters[(agency_code, day_)] = last
     summary = DemoSummary()
     pending: list[tuple[Dossier, list[dict], list[dict], list[dict]]] = []
 
@@ -220,11 +226,12 @@ def generate(
         allowed = working_days_between(accepted_on, deadline)
         # How long it really takes: mostly well within the deadline, a few over it.
         late_case = rng.random() < 0.06
-        needed = (
-            allowed + rng.randint(1, 8)
-            if late_case
-            else max(1, int(allowed * rng.uniform(0.45, 1.0)))
-        )
+        if late_case:
+            needed = allowed + rng.randint(1, 8)
+        elif rng.random() < 0.2:
+            needed = allowed  # decided on the last day
+        else:
+            needed = max(1, int(allowed * rng.uniform(0.45, 1.0)))
         supplements = 0
         roll = rng.random()
         if roll < 0.015:
