@@ -5,6 +5,7 @@ from django.contrib.gis.db.models import Extent
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gis.maps import embed, local_map
@@ -24,7 +25,13 @@ def home(request: HttpRequest) -> HttpResponse:
     for ward in wards:
         ward.parcel_count = parcels.get(ward.id, 0)
         ward.area_km2 = ward.area_m2 / 1e6
-    context: dict = {"districts": districts, "wards": wards, "map": None}
+    context: dict = {
+        "districts": districts,
+        "wards": wards,
+        "map": None,
+        "ogc_path": reverse("spatial:ogc-landing"),
+        "ogc_url": request.build_absolute_uri(reverse("spatial:ogc-landing")),
+    }
     if wards:
         extent = AdminUnit.objects.filter(id__in=[w.id for w in wards]).aggregate(e=Extent("geom"))[
             "e"
