@@ -659,7 +659,7 @@ def run_import(
             cursor = stack.enter_context(connection.cursor())
             options = dict(options or {})
             direct = None
-            if kind.direct is not None and kind.table and _is_empty(cursor, kind.table):
+            if kind.direct is not None and kind.table and _empty_and_locked(cursor, kind.table):
                 stack.enter_context(indexes_built_after(cursor, kind.table))
                 direct = kind.direct(cursor, options)
                 loader = _ChunkLoader(
@@ -760,7 +760,17 @@ def run_import(
     return summary
 
 
-def _is_empty(cursor: Any, table: str) -> bool:
+def _empty_and_locked(cursor: Any, table: str) -> bool:
+    """Whether `table` has no row, and then locked so that it stays so for this import.
+
+    The lock (which dropping the table's indexes takes anyway) is only taken once the
+    table looks empty, and the answer is checked again under it: a row committed in
+    between sends the import down the merging path.
+    """
+    cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
+    if not cursor.fetchone()[0]:
+        return False
+    cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
     cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
     return cursor.fetchone()[0]
 
