@@ -15,7 +15,7 @@ def run_check(**env: str) -> subprocess.CompletedProcess:
     # does not, and check --deploy rightly objects to it.
     inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     environment = {
-        **os.environ,
+        **inherited,
         "DEBUG": "0",
         "SECRET_KEY": "k" * 20 + "production-secret-key-long-enough-xyz" * 2,
         **env,
