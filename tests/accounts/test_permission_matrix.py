@@ -186,3 +186,64 @@ def test_signing_in_through_the_admin_form_uses_the_same_rules(client, world):
     )
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+# --- citizen reports through the officials' HTML pages ----------------------------------
+
+
+@pytest.fixture
+def reports(world, settings, tmp_path):
+    from django.contrib.gis.geos import Point
+    from django.core.cache import caches
+
+    from reports.services import submit_report
+    from tests.reports.factories import category
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "matrix",
+        }
+    }
+    caches["default"].clear()
+    found = {}
+    for key, ward in world["wards"].items():
+        centre = ward.geom.centroid
+        found[key] = submit_report(
+            category=category("illegal-construction", responsible_level="ward", department_code=""),
+            location=Point(centre.x, centre.y, srid=4326),
+            description=f"Xây dựng không phép ở {ward.name}",
+            device_id=f"matrix-{key}",
+        )
+    return found
+
+
+# Posts tied to a department (QLDT) cover that department's cases only, and these reports
+# are the wards' own (no department).
+DEPARTMENT_POSTS = {"district_a_officer", "district_a_deputy", "district_a_head"}
+
+
+@pytest.mark.parametrize("person", list(SCOPE))
+def test_the_report_pages_show_and_act_on_exactly_what_the_policy_allows(
+    client, world, reports, person
+):
+    from reports.models import Status
+
+    def allowed(action: str, ward: str) -> bool:
+        return person not in DEPARTMENT_POSTS and expected(person, action, ward)
+
+    user = world["people"][person]
+    if user is not None:
+        client.force_login(user)
+    for ward in WARDS:
+        report = reports[ward]
+        page = client.get(f"/reports/queue/{report.tracking_code}/")
+        client.post(f"/reports/queue/{report.tracking_code}/verify/", {"public_note": ""})
+        report.refresh_from_db()
+        if user is None:
+            assert page.status_code == 302 and "/accounts/login/" in page["Location"]
+        else:
+            assert page.status_code == (200 if allowed(Action.VIEW, ward) else 404), ward
+        verified = report.status == Status.VERIFIED
+        assert verified is allowed(Action.HANDLE, ward), (person, ward)
