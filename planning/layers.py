@@ -32,6 +32,18 @@ def _fail_if(cursor: Any, sql: str, message: str, **extra: Any) -> None:
         raise ImportFailed(message % {**extra, **dict(zip(("row", "a", "b"), row, strict=False))})
 
 
+def _check_lengths(cursor: Any, staging: str, limits: tuple[tuple[str, int], ...]) -> None:
+    for column, limit in limits:
+        _fail_if(
+            cursor,
+            f"""SELECT row_no, left({column}, 60) FROM {staging} WHERE length({column}) > {limit}
+                ORDER BY row_no LIMIT 1""",
+            _("Row %(row)s: %(field)s “%(a)s” is longer than %(limit)s characters."),
+            field=column,
+            limit=limit,
+        )
+
+
 def _resolve_decisions(cursor: Any, staging: str, options: dict[str, Any]) -> None:
     """Fill each staged row's decision_id, from the options or the file; refuse unknowns."""
     number = options.get("decision")
@@ -91,6 +103,7 @@ def merge_zones(cursor: Any, staging: str, options: dict[str, Any]) -> tuple[int
             _("Row %(row)s: %(field)s cannot be %(a)s."),
             field=label,
         )
+    _check_lengths(cursor, staging, (("zone_id", 40), ("code", 16), ("function_name", 200)))
     same = """z.decision_id = s.decision_id AND z.zone_id = COALESCE(s.zone_id, '')
               AND z.code = s.code AND z.function_name = COALESCE(s.function_name, '')
               AND z.max_floors IS NOT DISTINCT FROM s.max_floors
@@ -163,6 +176,7 @@ def merge_road_boundaries(
             WHERE NOT (planned_width_m > 0 AND planned_width_m <= 200) ORDER BY row_no LIMIT 1""",
         _("Row %(row)s: a planned width of %(a)s m is not plausible (more than 0, at most 200)."),
     )
+    _check_lengths(cursor, staging, (("street_name", 200),))
     same = """r.decision_id IS NOT DISTINCT FROM s.decision_id AND r.street_name = s.street_name
               AND r.planned_width_m = s.planned_width_m AND r.geom = s.geom"""
     cursor.execute(

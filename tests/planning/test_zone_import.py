@@ -132,3 +132,17 @@ def test_an_unknown_zoning_code_is_imported_with_a_warning(district, tmp_path):
 
     assert summary.created == 2
     assert any("XYZ" in warning for warning in summary.warnings)
+
+
+def test_a_zone_id_longer_than_the_column_is_refused_with_its_row(district, tmp_path):
+    decision = make_decision()
+    rows = zone_rows()
+    rows[1]["PlotID"] = "X" * 41
+
+    with pytest.raises(ImportFailed, match="Row 2: zone_id “X+” is longer than 40 characters"):
+        run_import(
+            "plan_zones",
+            write_layer(tmp_path / "z.gpkg", rows),
+            mapping=MAPPING,
+            options={"decision": decision.number},
+        )
