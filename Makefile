@@ -4,6 +4,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
+THREADS ?= 4
 
 .PHONY: setup run serve demo test lint check messages
 
@@ -23,7 +24,7 @@ demo:
 serve:
 	@echo "Serving urbanmgmt on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(VENV)/bin/gunicorn urbanmgmt.wsgi:application --bind $(HOST):$(PORT) \
-		--workers $(WORKERS) --access-logfile - --timeout 120
+		--workers $(WORKERS) --threads $(THREADS) --access-logfile - --timeout 120
 
 ## The whole test suite against a real PostGIS
 test: setup

@@ -188,7 +188,7 @@ PARCELS_SOURCE = """
                   || '-' || lpad(p.parcel_no::text, greatest(4, length(p.parcel_no::text)), '0')
              AS key,
            w.code AS ward_code, p.sheet_no, p.parcel_no, p.land_use,
-           round(p.area_m2::numeric, 1)::float8 AS area_m2
+           round(p.area_m2 * 10) / 10 AS area_m2
     FROM spatial_parcel p JOIN spatial_adminunit w ON w.id = p.ward_id"""
 
 

@@ -10,11 +10,13 @@ version's tiles are never asked for again and age out of the cache.
 from __future__ import annotations
 
 import gzip
+import pickle
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 from django.db import connection
 from django.utils import timezone
@@ -161,6 +163,9 @@ def layer_bounds(layer: PublishedLayer, version: str) -> list[float] | None:
     return bounds or None
 
 
+_MISSING = object()
+
+
 class FileCache(FileBasedCache):
     """Django's file cache, but counting its files once a minute instead of at every write.
 
@@ -170,6 +175,32 @@ class FileCache(FileBasedCache):
     """
 
     cull_interval = 60.0
+    # Entries are pickled but not zlib-compressed: tiles arrive gzipped already, and a second
+    # compression cost ~0.3 ms per cold tile for nothing. A suffix of its own, so that files
+    # written compressed by an older version are never read as plain.
+    cache_suffix = ".pkl"
+
+    def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
+        fname = self._key_to_file(key, version)
+        try:
+            with open(fname, "rb") as f:
+                if not self._is_expired(f):
+                    return pickle.loads(f.read())  # noqa: S301 (our own files, as Django does)
+        except FileNotFoundError:
+            pass
+        return default
+
+    def _write_content(self, file: Any, timeout: Any, value: Any) -> None:
+        expiry = self.get_backend_timeout(timeout)
+        file.write(pickle.dumps(expiry, self.pickle_protocol))
+        file.write(pickle.dumps(value, self.pickle_protocol))
+
+    def touch(self, key: str, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+        value = self.get(key, _MISSING, version)
+        if value is _MISSING:
+            return False
+        self.set(key, value, timeout, version)
+        return True
 
     def __init__(self, dir: str, params: dict[str, Any]) -> None:
         super().__init__(dir, params)

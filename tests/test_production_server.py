@@ -46,12 +46,13 @@ def gunicorn(tmp_path):
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(base + "/static/urbanmgmt/site.css", timeout=1):
+            with urllib.request.urlopen(base + "/static/urbanmgmt/site.css", timeout=3):
                 break
-        except (urllib.error.URLError, ConnectionError):
+        # Not listening yet, or booting too slowly to answer (a loaded machine): try again.
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             if server.poll() is not None:
                 log.close()
                 pytest.fail((tmp_path / "gunicorn.log").read_text())
