@@ -284,9 +284,9 @@ def main() -> None:
     parser.add_argument(
         "--ours-threads",
         type=int,
-        default=1,
+        default=4,
         help="threads per gunicorn worker of ours (more than 1: gthread workers, keep-alive); "
-        "1 is `make serve`'s sync worker",
+        "4 is what `make serve` runs, 1 a sync worker",
     )
     parser.add_argument(
         "--rounds",
