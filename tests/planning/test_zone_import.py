@@ -139,7 +139,7 @@ def test_a_zone_id_longer_than_the_column_is_refused_with_its_row(district, tmp_
     rows = zone_rows()
     rows[1]["PlotID"] = "X" * 41
 
-    with pytest.raises(ImportFailed, match="Row 2: zone_id “X+” is longer than 40 characters"):
+    with pytest.raises(ImportFailed, match=r"Row 2: zone_id “X+” is longer than 40 characters"):
         run_import(
             "plan_zones",
             write_layer(tmp_path / "z.gpkg", rows),
