@@ -908,6 +908,14 @@ def warn_due_dossiers(*, today: dt.date | None = None) -> int:
             today=today,
             receiver=dossier.handler,
         )
+        record(
+            actor=None,
+            post=None,
+            action="dossier.warned",
+            obj=dossier,
+            changes={"warned_on": day, "deadline": dossier.deadline},
+            unit_id=dossier.unit_id,
+        )
         email = getattr(dossier.handler, "email", "")
         notify.notify_lateness(dossier, [email] if email else [])
         warned += 1

@@ -183,6 +183,7 @@ def mine(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         Dossier.objects.select_related("procedure", "ward"),
         unit_field="unit",
+        department_field="department",
         owner_field="applicant",
         pk=pk,
     )
@@ -266,7 +267,11 @@ class KnnDistance(Func):
 
 
 def queue_rows(user: Any, *, near: Point | None, today: dt.date) -> Any:
-    """The officer's open dossiers: nearest first in the field, due soonest first otherwise."""
+    """The officer's open dossiers: nearest first in the field, due soonest first otherwise.
+
+    Each ordering walks its own partial index of the open dossiers (migration 0004) and
+    stops at a page; the position comes as two numbers, not a geometry object per row.
+    """
     rows = (
         scoped(user)
         .filter(status__in=OPEN_STATUSES)
@@ -278,26 +283,30 @@ def queue_rows(user: Any, *, near: Point | None, today: dt.date) -> Any:
             "deadline",
             "appointment_date",
             "address",
-            "location",
             "supplement_requests",
             "procedure__name",
             "procedure__is_combined",
             "ward__name",
             "handler_id",
         )
+        .annotate(
+            lon=Func(F("location"), function="ST_X", output_field=FloatField()),
+            lat=Func(F("location"), function="ST_Y", output_field=FloatField()),
+        )
     )
     if near is not None:
+        # No tie-breaker: it would keep the index from giving the order.
         rows = rows.annotate(
             distance=KnnDistance(F("location"), Value(near, output_field=PointField(srid=4326)))
-        ).order_by("distance", "id")
+        ).order_by("distance")
     else:
         rows = rows.order_by(F("deadline").asc(nulls_last=True), "id")
     return rows[:QUEUE_LIMIT]
 
 
-def _metres(a: Point, b: Point) -> float:
+def _metres(a: Point, lon: float, lat: float) -> float:
     """Great-circle distance (a phone's position is not more precise than this)."""
-    lon1, lat1, lon2, lat2 = map(math.radians, (a.x, a.y, b.x, b.y))
+    lon1, lat1, lon2, lat2 = map(math.radians, (a.x, a.y, lon, lat))
     h = (
         math.sin((lat2 - lat1) / 2) ** 2
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
@@ -312,7 +321,7 @@ def _flagged(rows: list[Dossier], today: dt.date, near: Point | None) -> list[Do
         running = row.status != Status.SUPPLEMENT and row.deadline is not None
         row.is_due_soon = running and row.deadline <= tomorrow
         row.is_overdue = running and row.deadline < today
-        row.distance_m = _metres(near, row.location) if near is not None else None
+        row.distance_m = _metres(near, row.lon, row.lat) if near is not None else None
     return rows
 
 
@@ -364,7 +373,10 @@ def _queue_features(rows: list[Dossier]) -> dict[str, Any]:
             {
                 "type": "Feature",
                 "id": row.pk,
-                "geometry": {"type": "Point", "coordinates": [row.location.x, row.location.y]},
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(row.lon, 7), round(row.lat, 7)],
+                },
                 "properties": {
                     "code": row.code,
                     "procedure": row.procedure.name,
