@@ -144,7 +144,9 @@ def seed(apps, schema_editor):
 
 def unseed(apps, schema_editor):
     Procedure = apps.get_model("dossiers", "Procedure")
-    Procedure.objects.filter(code__in=[p["code"] for p in PROCEDURES], dossiers=None).delete()
+    codes = [p["code"] for p in PROCEDURES]
+    apps.get_model("dossiers", "ProcedureBranch").objects.filter(combined__code__in=codes).delete()
+    Procedure.objects.filter(code__in=codes, dossiers=None).delete()
 
 
 class Migration(migrations.Migration):
