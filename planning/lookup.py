@@ -179,17 +179,32 @@ _TARGET_KEY = """SELECT p.id AS parcel_id, NULL::geometry AS pt
                  ORDER BY w.valid_to DESC NULLS FIRST LIMIT 1"""
 
 
+class _PreparingCursor(psycopg.Cursor):
+    """Binds parameters on the server and prepares every statement (once per connection)."""
+
+    def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, **kw: Any):
+        return super().execute(query, params, prepare=True, **kw)
+
+
 @contextmanager
 def _prepared_cursor() -> Iterator[Any]:
     """A cursor whose statements PostgreSQL plans once per connection, not at every call.
 
-    Django's cursors bind parameters on the client, so every lookup would be planned anew
-    (about 1 ms for the answer's statement, as long as running it). A psycopg cursor that
-    binds on the server lets psycopg prepare a statement it has seen a few times; it is
+    Django's cursors bind parameters on the client and never prepare, so every lookup would
+    be planned anew (about 1 ms for the answer's statement, longer than running it). This
+    psycopg cursor prepares its statements (psycopg keeps them per connection); it is
     wrapped like Django's own, so it is logged and counted as usual.
     """
     connection.ensure_connection()
-    raw = psycopg.Cursor(connection.connection)
+    psycopg_connection = connection.connection
+    if psycopg_connection.prepare_threshold is None:
+        # Django turns preparing off; a threshold no statement reaches turns it back on for
+        # cursors that ask for it (Django's own bind on the client and never prepare).
+        psycopg_connection.prepare_threshold = 2**31 - 1
+        # Only our statements are prepared in this session: plan them once, whatever the
+        # point (left to itself PostgreSQL keeps planning each call anew).
+        psycopg_connection.execute("SET plan_cache_mode = force_generic_plan")
+    raw = _PreparingCursor(psycopg_connection)
     cursor = (
         connection.make_debug_cursor(raw)
         if connection.queries_logged
