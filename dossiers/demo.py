@@ -42,6 +42,7 @@ from dossiers.models import (
 )
 from dossiers.services import judge_timing
 from gis.models import AdminUnit, Parcel, UnitLevel
+from urbanmgmt import policy
 from urbanmgmt.models import Department
 from urbanmgmt.workdays import add_working_days, is_working_day, working_days_between
 
@@ -153,6 +154,30 @@ def generate(
     if not parcels:
         raise ValueError("The wards have no parcels")
     ward_by_id = {w.pk: w for w in wards}
+    may: dict[tuple[int, str, int, int | None], bool] = {}
+
+    def acting(user: Any, action: str, unit: AdminUnit, department: Department | None) -> Any:
+        """`user` if their posts let them take `action` there (else the line has no sender)."""
+        if user is None:
+            return None
+        key = (user.pk, action, unit.pk, department.pk if department else None)
+        if key not in may:
+            may[key] = policy.can(user, action, unit.pk, department.pk if department else None)
+        return user if may[key] else None
+
+    posts: dict[tuple[int, str, int, int | None], Any] = {}
+
+    def post_of(user: Any, action: str, unit: AdminUnit, department: Department | None) -> Any:
+        """The post under which `user` acts there, for the control sheet."""
+        if user is None:
+            return None
+        key = (user.pk, action, unit.pk, department.pk if department else None)
+        if key not in posts:
+            posts[key] = policy.acting_post(
+                user, unit.pk, action, department.pk if department else None
+            )
+        return posts[key]
+
     units: dict[str, dict[int, tuple[AdminUnit, Department | None, str]]] = defaultdict(dict)
 
     def office(procedure: Procedure, ward: AdminUnit) -> tuple[AdminUnit, Department | None, str]:
@@ -195,7 +220,7 @@ def generate(
     ).values_list("agency_code", "day", "last"):
         counters[(agency_code, day_)] = last
     summary = DemoSummary()
-    pending: list[tuple[Dossier, list[dict], list[dict], list[dict]]] = []
+    pending: list[tuple] = []
 
     for i, accepted_on in enumerate(accepted_days):
         procedure = procedures[rng.choices(codes, weights)[0]]
@@ -263,7 +288,7 @@ def generate(
             unit=unit,
             department=department,
             agency_code=agency_code,
-            handler=handler,
+            handler=acting(handler, policy.Action.HANDLE, unit, department),
             submitted_at=clock.at(submitted),
             accepted_at=clock.at(accepted_on),
             accepted_on=accepted_on,
@@ -469,26 +494,34 @@ def generate(
             Status.FEES,
         )
         summary.inter_agency += procedure.is_combined
-        pending.append((dossier, lines, branch_rows, consultation_rows))
+        chief = acting(leader, policy.Action.APPROVE, unit, department)
+        people = (
+            dossier.handler,
+            chief,
+            post_of(dossier.handler, policy.Action.HANDLE, unit, department),
+            post_of(chief, policy.Action.APPROVE, unit, department),
+        )
+        pending.append((dossier, lines, branch_rows, consultation_rows, people))
         if len(pending) >= BATCH:
-            _write(pending, summary, handler, leader)
+            _write(pending, summary)
             pending = []
             if progress:
                 print(f"  {summary.dossiers} dossiers…", flush=True)
-    _write(pending, summary, handler, leader)
+    _write(pending, summary)
     _bump_counters(counters)
     return summary
 
 
-def _write(pending: list, summary: DemoSummary, handler: Any, leader: Any) -> None:
+def _write(pending: list, summary: DemoSummary) -> None:
     if not pending:
         return
     with transaction.atomic():
         dossiers = Dossier.objects.bulk_create([row[0] for row in pending], batch_size=2000)
         handoffs, branches, consultations = [], [], []
-        for dossier, (_d, lines, branch_rows, consultation_rows) in zip(
+        for dossier, (_d, lines, branch_rows, consultation_rows, people) in zip(
             dossiers, pending, strict=True
         ):
+            handler, leader, handler_post, leader_post = people
             for line in _in_order(lines):
                 sender = None if line.get("system") else (leader if line.get("leader") else handler)
                 if line["step"] == Step.SUBMITTED and dossier.channel == Channel.ONLINE:
@@ -502,6 +535,11 @@ def _write(pending: list, summary: DemoSummary, handler: Any, leader: Any) -> No
                         to_status=line["to"],
                         sender=sender,
                         sender_name=_name(sender),
+                        sender_post=(
+                            None
+                            if sender is None
+                            else (leader_post if sender is leader else handler_post)
+                        ),
                         receiver=handler if line.get("receiver") else None,
                         receiver_name=_name(handler) if line.get("receiver") else "",
                         timing=_line_timing(line["at"].date(), dossier)

@@ -44,6 +44,22 @@ def test_a_year_of_dossiers_with_late_and_inter_agency_ones(demo_district):
     assert 80 < figures.on_time_rate < 100
 
 
+def test_demo_lines_name_the_post_of_the_officers_who_may_act(demo_district):
+    from tests.accounts_factories import make_department, make_official
+    from urbanmgmt.models import Role
+
+    department = make_department(demo_district["district"])
+    make_official(demo_district["district"], Role.OFFICER, department, "demo-district-officer")
+    make_official(demo_district["district"], Role.LEADER, None, "demo-district-leader")
+    call_command("load_demo_dossiers", "--count", "100", verbosity=0)
+
+    signed = HandOff.objects.filter(sender__isnull=False)
+    assert signed.exists()
+    assert not signed.filter(sender_post__isnull=True).exists()
+    # The district's people do not sign for the city's inter-agency dossiers.
+    assert not signed.filter(dossier__unit=demo_district["city"]).exists()
+
+
 def test_loading_twice_changes_nothing(demo_district):
     call_command("load_demo_dossiers", "--count", "50", verbosity=0)
     call_command("load_demo_dossiers", "--count", "50", verbosity=0)

@@ -4,6 +4,13 @@
   const data = JSON.parse(document.getElementById("queue-features").textContent);
   if (el && typeof L !== "undefined") {
     const map = L.map(el, { preferCanvas: true }).setView([10.81, 106.715], 13);
+    // The wards underneath, for orientation (drawn below the dossiers, not clickable).
+    fetch(el.dataset.unitsUrl).then((r) => r.json()).then((units) => {
+      L.geoJSON(units, {
+        interactive: false,
+        style: { color: "#6b7280", weight: 1, fillOpacity: 0.03 },
+      }).addTo(map).bringToBack();
+    });
     const colour = (p) => (p.overdue ? "#b91c1c" : p.due_soon ? "#d97706" : "#1d4ed8");
     const layer = L.geoJSON(data, {
       pointToLayer: (feature, latlng) =>
