@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("planning.urls")),
     path("", include("reports.urls")),
     path("", include("dossiers.urls")),
+    path("", include("urbanmgmt.leaders.urls")),
 ]
