@@ -9,10 +9,13 @@ URL = "/api/planning/lookup"
     [
         ({}, "exactly one of them"),
         ({"lon": "106.7"}, "Give both lon and lat"),
-        ({"lon": "abc", "lat": "10.8"}, "lon: A valid number is required."),
-        ({"lon": "200", "lat": "10.8"}, "lon: Ensure this value is less than or equal to 180."),
+        ({"lon": "abc", "lat": "10.8"}, "lon: a decimal number is required."),
+        ({"lon": "200", "lat": "10.8"}, "lon must lie between -180 and 180."),
         ({"lon": "106.7", "lat": "10.8", "q": "x"}, "exactly one of them"),
-        ({"lon": "106.7", "lat": "10.8", "date": "2025-13-01"}, "date: Date has wrong format"),
+        (
+            {"lon": "106.7", "lat": "10.8", "date": "2025-13-01"},
+            "date: write the day as YYYY-MM-DD.",
+        ),
         ({"parcel": "lot 7"}, "“lot 7” is not a parcel key"),
         ({"q": "a"}, "at least two letters"),
     ],
