@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from gis.models import AdminUnit, UnitLevel
@@ -194,6 +195,7 @@ def _heat_context(frame: Frame, filters: Filters, spec: heat.HeatSpec) -> dict[s
         "spots": spots,
         "legend": _legend(entry.legend) if entry else None,
         "computed_at": timezone.localtime(entry.computed_at) if entry else None,
+        "age": _age_text(timezone.now() - entry.computed_at) if entry else "",
         "png_url": f"{reverse('leaders:heatmap-png')}?{query}",
         "tif_url": f"{reverse('leaders:heatmap-tif')}?{query}",
         "status_url": f"{reverse('leaders:heatmap-json')}?{query}",
@@ -211,6 +213,19 @@ def _heat_context(frame: Frame, filters: Filters, spec: heat.HeatSpec) -> dict[s
             "spots": spots,
         },
     }
+
+
+def _age_text(age: dt.timedelta) -> str:
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 1:
+        return _("just now")
+    if minutes < 120:
+        return ngettext("%(n)d minute ago", "%(n)d minutes ago", minutes) % {"n": minutes}
+    hours = minutes // 60
+    if hours < 48:
+        return ngettext("%(n)d hour ago", "%(n)d hours ago", hours) % {"n": hours}
+    days = hours // 24
+    return ngettext("%(n)d day ago", "%(n)d days ago", days) % {"n": days}
 
 
 def _table(rows: list[services.Row]) -> list[dict[str, Any]]:
