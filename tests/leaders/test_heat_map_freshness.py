@@ -89,3 +89,14 @@ def test_the_job_refuses_a_nonsense_interval():
 
     with pytest.raises(CommandError):
         call_command("refresh_heatmaps", "--loop", "0")
+
+
+def test_an_unreachable_cache_costs_the_stamp_not_the_report(office, monkeypatch, caplog):
+    from django.core.cache.backends.redis import RedisCache
+
+    unreachable = RedisCache("redis://127.0.0.1:1/0", {})  # nothing listens there
+    monkeypatch.setattr(heat, "_cache", lambda: unreachable)
+
+    heat.mark_changed([office.ward_a.id])
+
+    assert "Could not stamp wards" in caplog.text

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import math
 import time
 from collections.abc import Callable, Iterable
@@ -50,6 +51,8 @@ from urbanmgmt.leaders.services import (
     scoped_reports,
 )
 from urbanmgmt.models import Post, Role
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "leaders:heat:v1:"
 ENTRY_TTL = 30 * 86400
@@ -296,8 +299,14 @@ def mark_changed(ward_ids: Iterable[int]) -> None:
         return
 
     def stamp() -> None:
-        now = time.time()
-        _cache().set_many({_changed_key(w): now for w in ids}, CHANGED_TTL)
+        # A report is saved whatever happens to the cache: an unreachable Redis costs the
+        # heat maps their freshness (the daily recomputation still comes), never a report.
+        try:
+            _cache().set_many({_changed_key(w): time.time() for w in ids}, CHANGED_TTL)
+        except Exception:
+            logger.warning(
+                "Could not stamp wards %s as changed for the heat maps", ids, exc_info=True
+            )
 
     stamp()
     transaction.on_commit(stamp)
