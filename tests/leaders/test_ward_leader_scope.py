@@ -112,3 +112,25 @@ def test_an_anonymous_visitor_is_asked_to_sign_in(client, office):
         response = client.get(page)
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_a_city_leader_chooses_among_the_citys_districts(client, office):
+    client.force_login(office.city_leader)
+
+    response = client.get("/leaders/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/leaders/765/"
+
+
+def test_someone_leading_two_wards_chooses_between_them(client, office):
+    from tests.accounts_factories import add_post
+
+    leader = ward_leader(office)
+    add_post(leader, office.ward_b, Role.LEADER)
+    client.force_login(leader)
+
+    response = client.get("/leaders/")
+
+    assert [unit.code for unit in response.context["units"]] == ["26905", "26908"]
+    assert b'href="/leaders/26908/"' in response.content

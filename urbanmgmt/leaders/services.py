@@ -130,12 +130,16 @@ def frame_for(user: Any, code: str) -> Frame | None:
 
 
 def viewable_units(user: Any) -> list[AdminUnit]:
-    """The districts and wards of the person's posts that they may view, for the index."""
+    """The districts and wards the person may view, for the index: those of their posts, and
+    a city post's districts."""
     if policy.is_superuser(user):
         units = current_units().filter(level=UnitLevel.DISTRICT)
     else:
         ids = {post.unit_id for post in policy.posts(user)}
-        units = current_units().filter(id__in=ids, level__in=DASHBOARD_LEVELS)
+        units = current_units().filter(
+            Q(id__in=ids, level__in=DASHBOARD_LEVELS)
+            | Q(parent_id__in=ids, level=UnitLevel.DISTRICT)
+        )
     return [u for u in units.order_by("code") if policy.can(user, policy.Action.VIEW, u.id)]
 
 
