@@ -99,7 +99,8 @@ def wards_geopackage(rows: Sequence[Row], period: Period) -> bytes:
                 "geometry": shapely.from_wkb(bytes(geoms[row.key].wkb)),
             }
         )
-    frame = gpd.GeoDataFrame(records, geometry="geometry", crs=4326)
+    columns = ["code", "name", "period_start", "period_end", *FIGURE_HEADER, "geometry"]
+    frame = gpd.GeoDataFrame(records, columns=columns, geometry="geometry", crs=4326)
     out = io.BytesIO()
     frame.to_file(out, driver="GPKG", layer="ward_figures", engine="pyogrio")
     return out.getvalue()

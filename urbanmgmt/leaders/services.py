@@ -367,7 +367,6 @@ FIGURES: tuple[FigureDef, ...] = (
         _d_rate("inter_agency_share"),
     ),
 )
-FIGURES_BY_KEY = {figure.key: figure for figure in FIGURES}
 
 
 def format_value(figure: FigureDef, value: float | int | None) -> str:
