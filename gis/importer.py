@@ -32,8 +32,6 @@ from typing import Any, Literal
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyogrio
-import pyogrio.errors
 import shapely
 from django.db import connection, transaction
 from django.utils import translation
@@ -184,6 +182,8 @@ def get_kind(name: str) -> ImportKind:
 
 
 def _read_info(path: Path, layer: str | None) -> dict[str, Any]:
+    import pyogrio  # here, not at the top: it imports pandas, which most processes never need
+
     if not path.exists():
         raise ImportFailed(_("File not found: %(path)s") % {"path": path})
     try:
@@ -593,6 +593,9 @@ def run_import(
     a natural key given twice). Rows whose geometry is empty or cannot be repaired are
     refused and listed; repaired ones are listed too.
     """
+    import pyogrio
+    import pyogrio.errors
+
     kind = get_kind(kind_name)
     path = Path(path)
     started = time.monotonic()
