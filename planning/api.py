@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from planning.lookup import LookupError_, lookup_parcel, lookup_point, parse_parcel_key, search
+from planning.lookup import LookupFailed, lookup_parcel, lookup_point, parse_parcel_key, search
 
 # --- input ---------------------------------------------------------------------------------
 
@@ -259,6 +259,6 @@ class LookupView(APIView):
                 body = lookup_point(question["point"], question["date"])
         except BadQuestion as exc:
             return Response({"error": str(exc)}, status=400)
-        except LookupError_ as exc:
+        except LookupFailed as exc:
             return Response({"error": str(exc)}, status=exc.status)
         return Response(body)

@@ -37,7 +37,7 @@ _KEY = re.compile(
 )
 
 
-class LookupError_(Exception):
+class LookupFailed(Exception):
     """Input the lookup cannot answer; the message says why (the view answers 400 or 404)."""
 
     def __init__(self, message: str, status: int = 400) -> None:
@@ -330,14 +330,14 @@ def lookup_point(point: Point, day: dt.date | None = None) -> dict[str, Any]:
 
 
 def lookup_parcel(key: ParcelKey, day: dt.date | None = None) -> dict[str, Any]:
-    """The plan on the parcel with this key; LookupError_ (404) when there is none."""
+    """The plan on the parcel with this key; LookupFailed (404) when there is none."""
     day = day or timezone.localdate()
     raw = _run(
         _TARGET_KEY,
         {"ward": key.ward_code, "sheet": key.sheet_no, "number": key.parcel_no, "day": day},
     )
     if raw["parcel"] is None:
-        raise LookupError_(
+        raise LookupFailed(
             _("There is no parcel %(key)s (ward %(ward)s, sheet %(sheet)s, parcel %(parcel)s).")
             % {"key": key, "ward": key.ward_code, "sheet": key.sheet_no, "parcel": key.parcel_no},
             status=404,
@@ -398,7 +398,7 @@ def search(text: str, day: dt.date | None = None) -> dict[str, Any]:
         return {"query": text, "results": [result], "answer": answer}
     folded = fold(text)
     if len(folded) < 2:
-        raise LookupError_(_("Type at least two letters or digits to search."))
+        raise LookupFailed(_("Type at least two letters or digits to search."))
     with connection.cursor() as cursor:
         cursor.execute(_SEARCH_SQL, {"like": _like(folded), "day": day, "limit": SEARCH_LIMIT})
         rows = cursor.fetchall()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from planning import pdf
-from planning.lookup import LookupError_, lookup_parcel, parse_parcel_key
+from planning.lookup import LookupFailed, lookup_parcel, parse_parcel_key
 from planning.models import ZoneGroup
 from planning.sheet import sheet_map
 
@@ -102,7 +102,7 @@ def _sheet_data(request: HttpRequest, key: str) -> dict:
     day = timezone.localdate()
     try:
         answer = lookup_parcel(parsed, day)
-    except LookupError_ as exc:
+    except LookupFailed as exc:
         raise Http404(str(exc)) from exc
     drawing = sheet_map(answer["parcel"]["id"], day)
     for zone in drawing.zones:
