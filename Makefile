@@ -23,6 +23,8 @@ demo:
 
 serve:
 	@echo "Serving urbanmgmt on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	@# The leaders' heat maps are recomputed in the background, once a minute when reports changed.
+	$(PY) manage.py refresh_heatmaps --loop 60 -v 0 & \
 	$(VENV)/bin/gunicorn urbanmgmt.wsgi:application --bind $(HOST):$(PORT) \
 		--workers $(WORKERS) --threads $(THREADS) --access-logfile - --timeout 120
 

@@ -18,3 +18,8 @@ class UrbanmgmtConfig(AppConfig):
         post_save.connect(
             signals.layer_import_audited, sender=LayerImport, dispatch_uid="audit-layer-import"
         )
+        # Reports saved from commands and the shell mark their ward's heat maps stale too,
+        # not only those saved after the web server loaded the leaders' URLs.
+        from urbanmgmt.leaders.heat import connect_signals
+
+        connect_signals()
