@@ -230,6 +230,11 @@ else:
 DEMO_DIR = VAR_DIR / "demo"
 DEMO_PARCELS = envint("DEMO_PARCELS", 50_000)
 
+# An outside base map under the planning map, off by default so the app works on a closed
+# network: an XYZ template ("https://tiles.example.vn/{z}/{x}/{y}.png") and its attribution.
+PLANNING_BASEMAP_URL = os.environ.get("PLANNING_BASEMAP_URL", "")
+PLANNING_BASEMAP_ATTRIBUTION = os.environ.get("PLANNING_BASEMAP_ATTRIBUTION", "")
+
 # Map defaults: the district the demo sits in (Bình Thạnh, Ho Chi Minh City).
 MAP_DEFAULT_LON = 106.715
 MAP_DEFAULT_LAT = 10.81
