@@ -40,7 +40,6 @@ from dossiers.models import (
 from dossiers.services import DossierError
 from gis.models import Parcel
 from urbanmgmt import policy
-from urbanmgmt.models import Post, Role
 from urbanmgmt.policy import Action
 from urbanmgmt.workdays import add_working_days
 
@@ -409,26 +408,7 @@ def counter_intake(request: HttpRequest) -> HttpResponse:
 
 def _handler_choices(dossier: Dossier) -> list[Any]:
     """People who may handle the dossier: posts on its unit or above it that handle."""
-    units = []
-    unit = dossier.unit
-    while unit is not None and len(units) < 10:
-        units.append(unit.pk)
-        unit = unit.parent
-    user_ids = (
-        Post.objects.filter(
-            active=True,
-            unit_id__in=units,
-            role__in=[Role.OFFICER, Role.DEPUTY_HEAD, Role.HEAD],
-        )
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
-    people = get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("username")
-    return [
-        person
-        for person in people
-        if policy.can(person, Action.HANDLE, dossier.unit_id, dossier.department_id)
-    ]
+    return list(policy.people_who_may(Action.HANDLE, dossier.unit_id, dossier.department_id))
 
 
 @_officials_only

@@ -24,7 +24,7 @@ from reports import forms, queries, services
 from reports.models import Category, Report, ReportEvent, Status
 from reports.views import map_context
 from urbanmgmt import policy
-from urbanmgmt.models import Department, Post, Role
+from urbanmgmt.models import Department
 
 SCOPE = {"unit_field": "unit", "department_field": "department"}
 
@@ -134,31 +134,9 @@ def _get(request: HttpRequest, code: str) -> Report:
     )
 
 
-def _ancestors(unit: AdminUnit) -> list[int]:
-    ids, current = [], unit
-    while current is not None and len(ids) < 10:
-        ids.append(current.pk)
-        current = current.parent
-    return ids
-
-
 def assignable_officers(report: Report) -> list:
     """People with a post that may handle the report (its unit or one above it)."""
-    posts = (
-        Post.objects.filter(
-            active=True,
-            unit_id__in=_ancestors(report.unit),
-            role__in=[Role.OFFICER, Role.DEPUTY_HEAD, Role.HEAD],
-        )
-        .select_related("user")
-        .order_by("user__username")
-    )
-    people = {}
-    for post in posts:
-        if post.department_id not in (None, report.department_id):
-            continue
-        people.setdefault(post.user_id, post.user)
-    return list(people.values())
+    return list(policy.people_who_may(policy.Action.HANDLE, report.unit_id, report.department_id))
 
 
 def hand_on_targets() -> list[AdminUnit]:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from django.db import connection, models
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -195,3 +196,38 @@ def get_in_scope_or_404(
         return scoped.get(**lookup)
     except (queryset.model.DoesNotExist, queryset.model.MultipleObjectsReturned) as exc:
         raise Http404(_("Nothing was found at this address.")) from exc
+
+
+_ANCESTORS_SQL = """
+    WITH RECURSIVE up(id, parent_id) AS (
+        SELECT id, parent_id FROM spatial_adminunit WHERE id = %s
+        UNION
+        SELECT u.id, u.parent_id FROM spatial_adminunit u JOIN up ON u.id = up.parent_id
+    )
+    SELECT id FROM up"""
+
+
+def people_who_may(
+    action: str, unit_id: int, department_id: Any = ANY, *, include_admins: bool = False
+) -> QuerySet:
+    """The active people holding a post that may take `action` on an object of the unit
+    (and department): whom a case can be assigned or handed over to. One query."""
+    from django.contrib.auth import get_user_model
+
+    roles = [
+        role
+        for role, actions in ROLE_ACTIONS.items()
+        if action in actions and (include_admins or role != Role.ADMIN)
+    ]
+    granting = Post.objects.filter(
+        active=True,
+        role__in=roles,
+        unit_id__in=RawSQL(_ANCESTORS_SQL, [unit_id]),  # noqa: S611 (constant SQL, bound id)
+    )
+    if department_id is not ANY:
+        granting = granting.filter(Q(department__isnull=True) | Q(department_id=department_id))
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=granting.values("user_id"))
+        .order_by("username")
+    )

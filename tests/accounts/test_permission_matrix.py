@@ -247,3 +247,19 @@ def test_the_report_pages_show_and_act_on_exactly_what_the_policy_allows(
             assert page.status_code == (200 if allowed(Action.VIEW, ward) else 404), ward
         verified = report.status == Status.VERIFIED
         assert verified is allowed(Action.HANDLE, ward), (person, ward)
+
+
+def test_the_people_who_may_handle_a_case_are_those_whose_posts_cover_it(world):
+    ward = world["wards"]["a1"].id
+    names = lambda people: {u.pk for u in people}  # noqa: E731
+    people = world["people"]
+    assert names(policy.people_who_may(Action.HANDLE, ward)) == {
+        people[p].pk
+        for p in ("ward_a1_officer", "district_a_officer", "district_a_deputy", "district_a_head")
+    }
+    # A ward case with no department: the department posts of the district do not handle it.
+    assert names(policy.people_who_may(Action.HANDLE, ward, None)) == {people["ward_a1_officer"].pk}
+    assert names(policy.people_who_may(Action.APPROVE, world["wards"]["b2"].id)) == set()
+    assert people["district_a_admin"].pk in names(
+        policy.people_who_may(Action.HANDLE, ward, include_admins=True)
+    )
