@@ -98,7 +98,7 @@ def tilejson(request: HttpRequest, layer: str) -> HttpResponse:
     if published is None:
         return _unknown_layer(layer)
     bounds = layer_bounds(published, data_version(published)) or WORLD_BOUNDS
-    fields = {p.name: p.tilejson_type for p in published.properties}
+    fields = {p.name: p.tilejson_type for p in published.tile_property_list}
     vector_layers = []
     if published.detail_zoom > published.minzoom and published.overview == "clusters":
         vector_layers.append(

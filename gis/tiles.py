@@ -34,6 +34,9 @@ WORLD_HALF = 20037508.342789244  # half the width of the Web-Mercator world, in 
 TILE_TIMEOUT = 7 * 24 * 3600
 # Level 3: within 3 % of level 6's size at half its time (a z16 parcel tile: 1 ms).
 GZIP_LEVEL = 3
+# Part of every cached tile's key: changing what tiles carry (their columns, say) must not
+# serve tiles cached by the previous release.
+TILE_SCHEMA = 2
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def _detail_sql(layer: PublishedLayer, *, simplify: bool) -> str:
         SELECT ST_AsMVT(t, %(layer)s, {EXTENT}, 'geom', 'id') FROM (
           SELECT s.id,
                  ST_AsMVTGeom({geom}, ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true)
-                   AS geom{_columns(p.name for p in layer.properties)}
+                   AS geom{_columns(p.name for p in layer.tile_property_list)}
           FROM ({layer.source}) s
           WHERE s.geom_3857 && ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s)
         ) t"""
@@ -126,7 +129,7 @@ def build_tile(layer: PublishedLayer, tile: TileAddress) -> bytes:
 
 
 def _tile_key(layer: PublishedLayer, version: str, tile: TileAddress) -> str:
-    return f"tile:{layer.name}:{version}:{tile.z}:{tile.x}:{tile.y}"
+    return f"tile:{TILE_SCHEMA}:{layer.name}:{version}:{tile.z}:{tile.x}:{tile.y}"
 
 
 def gzipped_tile(layer: PublishedLayer, version: str, tile: TileAddress) -> bytes:

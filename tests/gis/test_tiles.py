@@ -99,7 +99,6 @@ def test_a_parcel_is_in_its_z16_tile_with_its_key_and_land_use(client, district)
     assert feature["id"] == parcel.pk
     assert feature["geometry"]["type"] == "Polygon"
     assert feature["properties"] == {
-        "key": "26905-007-0042",
         "ward_code": "26905",
         "sheet_no": 7,
         "parcel_no": 42,
@@ -305,7 +304,7 @@ def test_renaming_a_ward_changes_the_keys_in_the_parcel_tiles(
         district["ward_a"].code = "26906"
         district["ward_a"].save()
 
-    assert features(client.get(path), "parcels")[0]["properties"]["key"] == "26906-001-0001"
+    assert features(client.get(path), "parcels")[0]["properties"]["ward_code"] == "26906"
 
 
 # --- TileJSON -----------------------------------------------------------------------------
@@ -325,8 +324,10 @@ def test_the_tilejson_gives_the_tile_url_bounds_zooms_and_fields(
     assert body["bounds"] == pytest.approx([west, south, east, north], abs=1e-6)
     layers = {layer["id"]: layer for layer in body["vector_layers"]}
     assert layers["parcels"]["minzoom"] == 16
-    assert layers["parcels"]["fields"]["key"] == "String"
+    assert layers["parcels"]["fields"]["ward_code"] == "String"
     assert layers["parcels"]["fields"]["area_m2"] == "Number"
+    # The key is in the OGC API; tiles leave it to the client (ward, sheet and parcel).
+    assert "key" not in layers["parcels"]["fields"]
     assert "address" not in layers["parcels"]["fields"]
     assert layers["parcels_clusters"]["fields"] == {"count": "Number", "land_use": "String"}
     assert layers["parcels_clusters"]["maxzoom"] == 15
@@ -354,3 +355,14 @@ def test_a_second_layer_cannot_take_a_published_name():
     assert get_layer("parcels") != impostor
     with pytest.raises(ValueError, match="already published"):
         register_layer(impostor)
+
+
+def test_tiles_may_carry_only_properties_the_layer_publishes():
+    with pytest.raises(ValueError, match="tile properties must be among its properties"):
+        PublishedLayer(
+            name="x",
+            title="x",
+            source="SELECT 1",
+            properties=(Property("a"),),
+            tile_properties=("b",),
+        )
