@@ -54,17 +54,17 @@ GOAL_COLD, GOAL_WARM = 1.5, 10.0
 
 
 def create_tipg_view(url: str, geom_column: str) -> None:
-    """tipg's collection: our parcels layer's source, its public columns and one geometry."""
+    """tipg's collection: our parcels layer's source, the columns our tiles carry, one geometry."""
     import psycopg
 
-    from gis.publish import PARCELS_SOURCE
+    from gis.publish import PARCEL_TILE_PROPERTIES, PARCELS_SOURCE
 
+    columns = "".join(f", s.{name}" for name in PARCEL_TILE_PROPERTIES)
     with psycopg.connect(peers.conninfo(url), autocommit=True) as conn:
         conn.execute(f"DROP VIEW IF EXISTS {VIEW}")
         conn.execute(
             f"""CREATE VIEW {VIEW} AS
-                SELECT s.id, s.{geom_column} AS geom, s.key, s.ward_code, s.sheet_no,
-                       s.parcel_no, s.land_use, s.area_m2
+                SELECT s.id, s.{geom_column} AS geom{columns}
                 FROM ({PARCELS_SOURCE}) s"""
         )
 

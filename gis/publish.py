@@ -203,6 +203,10 @@ PARCELS_SOURCE = """
     FROM spatial_parcel p JOIN spatial_adminunit w ON w.id = p.ward_id"""
 
 
+# What the parcel tiles carry (see the parcels layer below).
+PARCEL_TILE_PROPERTIES = ("ward_code", "sheet_no", "parcel_no", "land_use", "area_m2")
+
+
 def register_core_layers() -> None:
     from gis.layers import layer_changed
     from gis.models import AdminUnit, Parcel
@@ -246,7 +250,7 @@ def register_core_layers() -> None:
             overview_properties=("land_use",),
             # The key is ward-sheet-parcel, which a map can join itself; building it per
             # feature cost 0.5 of 4.2 ms of SQL per z16 tile. The OGC API still publishes it.
-            tile_properties=("ward_code", "sheet_no", "parcel_no", "land_use", "area_m2"),
+            tile_properties=PARCEL_TILE_PROPERTIES,
             # A parcel's key and ward code are read from its ward.
             models=(Parcel, AdminUnit),
             import_kinds=("parcels", "units"),
