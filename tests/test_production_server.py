@@ -46,21 +46,28 @@ def gunicorn(tmp_path):
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/static/urbanmgmt/site.css", timeout=3):
+                    break
+            # Not listening yet, or booting too slowly to answer (a loaded machine): try again.
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    pytest.fail((tmp_path / "gunicorn.log").read_text())
+                time.sleep(0.2)
+        yield base
+    finally:
+        # Whatever happened above, no server outlives its test.
+        server.terminate()
         try:
-            with urllib.request.urlopen(base + "/static/urbanmgmt/site.css", timeout=3):
-                break
-        # Not listening yet, or booting too slowly to answer (a loaded machine): try again.
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            if server.poll() is not None:
-                log.close()
-                pytest.fail((tmp_path / "gunicorn.log").read_text())
-            time.sleep(0.2)
-    yield base
-    server.terminate()
-    server.wait(timeout=10)
-    log.close()
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
 
 
 def test_gunicorn_serves_the_vendored_leaflet_compressed(gunicorn):
