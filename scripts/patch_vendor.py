@@ -9,21 +9,24 @@ fetch nothing unless configured.) Run again after updating the vendored file:
     .venv/bin/python scripts/patch_vendor.py
 """
 
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OL = ROOT / "gis" / "static" / "spatial" / "vendor" / "ol" / "ol.js"
 LOCAL = "/static/spatial/blank-tile.png"
+# The remote defaults to replace, as patterns: OSM's tile template, with or without the
+# {a-c} subdomains older OpenLayers builds use, and the KML reader's default icon.
 DEFAULTS = (
-    "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-    "https://maps.google.com/mapfiles/kml/pushpin/ylw-pushpin.png",
+    re.compile(r"https://(?:\{a-c\}\.)?tile\.openstreetmap\.org/\{z\}/\{x\}/\{y\}\.png"),
+    re.compile(r"https://maps\.google\.com/mapfiles/kml/pushpin/ylw-pushpin\.png"),
 )
 
 
 def main() -> None:
     text = OL.read_text(encoding="utf-8")
-    for url in DEFAULTS:
-        text = text.replace(url, LOCAL)
+    for pattern in DEFAULTS:
+        text = pattern.sub(LOCAL, text)
     OL.write_text(text, encoding="utf-8")
     print(f"{OL.relative_to(ROOT)}: default remote URLs now point at {LOCAL}")
 
