@@ -33,34 +33,24 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import peers  # noqa: E402
+
 BENCH_DB = "urbanmgmt_bench_dossiers"
-
-
-def database_urls() -> tuple[str, str]:
-    base = os.environ.get("DATABASE_URL", "postgis://urbanmgmt:urbanmgmt@127.0.0.1:5432/urbanmgmt")
-    return base, urlparse(base)._replace(path=f"/{BENCH_DB}").geturl()
-
-
-def conninfo(url: str) -> str:
-    p = urlparse(url)
-    return (
-        f"host={p.hostname} port={p.port or 5432} dbname={p.path.lstrip('/')} "
-        f"user={p.username} password={p.password}"
-    )
 
 
 def prepare(base_url: str, bench_url: str) -> None:
     import psycopg
 
     env = {**os.environ, "DATABASE_URL": bench_url}
-    with psycopg.connect(conninfo(base_url), autocommit=True) as conn:
+    with psycopg.connect(peers.conninfo(base_url), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    with psycopg.connect(conninfo(bench_url), autocommit=True) as conn:
+    with psycopg.connect(peers.conninfo(bench_url), autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v", "0"], check=True, env=env, cwd=ROOT)
@@ -94,7 +84,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="reuse a loaded bench database")
     args = parser.parse_args()
 
-    base_url, bench_url = database_urls()
+    base_url, bench_url = (peers.base_database_url(), peers.database_url(BENCH_DB))
     os.environ["DATABASE_URL"] = bench_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "urbanmgmt.settings")
 
@@ -103,7 +93,7 @@ def main() -> None:
         import psycopg
 
         try:
-            with psycopg.connect(conninfo(bench_url)) as conn:
+            with psycopg.connect(peers.conninfo(bench_url)) as conn:
                 loaded = conn.execute("SELECT count(*) FROM dossiers_dossier").fetchone()[0] > 0
         except psycopg.Error:
             loaded = False

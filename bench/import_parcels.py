@@ -31,19 +31,11 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import peers  # noqa: E402
+
 PYTHON = sys.executable
-
-
-def database_urls() -> tuple[str, str]:
-    base = os.environ.get("DATABASE_URL", "postgis://urbanmgmt:urbanmgmt@127.0.0.1:5432/urbanmgmt")
-    parsed = urlparse(base)
-    bench = parsed._replace(path="/urbanmgmt_bench").geturl()
-    return base, bench
-
-
-def pg_conninfo(url: str) -> str:
-    p = urlparse(url)
-    return f"host={p.hostname} port={p.port or 5432} dbname={p.path.lstrip('/')} user={p.username} password={p.password}"
 
 
 def run(cmd: list[str], env: dict[str, str] | None = None) -> float:
@@ -81,7 +73,7 @@ def main() -> None:
 
     if shutil.which("ogr2ogr") is None:
         sys.exit("ogr2ogr is missing: apt-get install gdal-bin")
-    base_url, bench_url = database_urls()
+    base_url, bench_url = (peers.base_database_url(), peers.database_url("urbanmgmt_bench"))
     env = {**os.environ, "DATABASE_URL": bench_url}
 
     data_dir = ROOT / "var" / "bench" / f"{args.parcels}-{args.seed}"
@@ -96,10 +88,10 @@ def main() -> None:
     import psycopg
 
     bench_db = urlparse(bench_url).path.lstrip("/")
-    with psycopg.connect(pg_conninfo(base_url), autocommit=True) as conn:
+    with psycopg.connect(peers.conninfo(base_url), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{bench_db}"')
-    with psycopg.connect(pg_conninfo(bench_url), autocommit=True) as conn:
+    with psycopg.connect(peers.conninfo(bench_url), autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
     subprocess.run(manage(["migrate", "-v", "0"]), check=True, env=env, cwd=ROOT)
     subprocess.run(
@@ -108,7 +100,7 @@ def main() -> None:
         env=env,
         cwd=ROOT,
     )
-    with psycopg.connect(pg_conninfo(bench_url)) as conn:
+    with psycopg.connect(peers.conninfo(bench_url)) as conn:
         features = conn.execute("SELECT count(*) FROM spatial_adminunit").fetchone()[0]
     print(f"Bench database {bench_db}: {features} administrative units loaded")
 
@@ -120,7 +112,7 @@ def main() -> None:
                     "ogr2ogr",
                     "-f",
                     "PostgreSQL",
-                    f"PG:{pg_conninfo(bench_url)}",
+                    f"PG:{peers.conninfo(bench_url)}",
                     str(parcels_file),
                     "-nln",
                     "bench_ogr_parcels",
@@ -135,8 +127,9 @@ def main() -> None:
                 env={**os.environ, "PG_USE_COPY": "YES"},
             )
         )
-        with psycopg.connect(pg_conninfo(bench_url), autocommit=True) as conn:
-            conn.execute("TRUNCATE spatial_parcel")
+        with psycopg.connect(peers.conninfo(bench_url), autocommit=True) as conn:
+            # CASCADE: the scratch database's dossiers and plan overlaps point at parcels.
+            conn.execute("TRUNCATE spatial_parcel CASCADE")
             conn.execute("VACUUM ANALYZE")
         started = time.perf_counter()
         out = subprocess.run(
@@ -156,7 +149,7 @@ def main() -> None:
             flush=True,
         )
 
-    with psycopg.connect(pg_conninfo(bench_url)) as conn:
+    with psycopg.connect(peers.conninfo(bench_url)) as conn:
         ours = conn.execute("SELECT count(*) FROM spatial_parcel").fetchone()[0]
         theirs = conn.execute("SELECT count(*) FROM bench_ogr_parcels").fetchone()[0]
 

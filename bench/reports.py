@@ -33,24 +33,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import peers  # noqa: E402
+
 BENCH_DB = "urbanmgmt_bench_reports"
-
-
-def database_urls() -> tuple[str, str]:
-    base = os.environ.get("DATABASE_URL", "postgis://urbanmgmt:urbanmgmt@127.0.0.1:5432/urbanmgmt")
-    return base, urlparse(base)._replace(path=f"/{BENCH_DB}").geturl()
-
-
-def conninfo(url: str) -> str:
-    p = urlparse(url)
-    return (
-        f"host={p.hostname} port={p.port or 5432} dbname={p.path.lstrip('/')} "
-        f"user={p.username} password={p.password}"
-    )
 
 
 LOAD_SQL = """
@@ -90,12 +80,12 @@ def prepare(args: argparse.Namespace, base_url: str, bench_url: str) -> None:
 
     env = {**os.environ, "DATABASE_URL": bench_url}
     if args.keep:
-        with psycopg.connect(conninfo(base_url), autocommit=True) as conn:
+        with psycopg.connect(peers.conninfo(base_url), autocommit=True) as conn:
             exists = conn.execute(
                 "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]
             ).fetchone()
         if exists:
-            with psycopg.connect(conninfo(bench_url)) as conn:
+            with psycopg.connect(peers.conninfo(bench_url)) as conn:
                 loaded = conn.execute("SELECT count(*) FROM reports_report").fetchone()[0]
             if loaded >= args.reports * 0.95:
                 print(f"Reusing {BENCH_DB} with {loaded:,} reports")
@@ -106,10 +96,10 @@ def prepare(args: argparse.Namespace, base_url: str, bench_url: str) -> None:
         from fixtures.demo import generate
 
         generate(data_dir, parcels=1_000_000, seed=765, progress=True)
-    with psycopg.connect(conninfo(base_url), autocommit=True) as conn:
+    with psycopg.connect(peers.conninfo(base_url), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    with psycopg.connect(conninfo(bench_url), autocommit=True) as conn:
+    with psycopg.connect(peers.conninfo(bench_url), autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v", "0"], check=True, env=env, cwd=ROOT)
@@ -128,7 +118,7 @@ def prepare(args: argparse.Namespace, base_url: str, bench_url: str) -> None:
         cwd=ROOT,
     )
     started = time.perf_counter()
-    with psycopg.connect(conninfo(bench_url), autocommit=True) as conn:
+    with psycopg.connect(peers.conninfo(bench_url), autocommit=True) as conn:
         categories = [r[0] for r in conn.execute("SELECT id FROM reports_category ORDER BY id")]
         conn.execute(
             LOAD_SQL, {"n": args.reports, "categories": categories, "ncat": len(categories)}
@@ -211,7 +201,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="reuse a loaded bench database")
     args = parser.parse_args()
 
-    base_url, bench_url = database_urls()
+    base_url, bench_url = (peers.base_database_url(), peers.database_url(BENCH_DB))
     prepare(args, base_url, bench_url)
 
     os.environ["DATABASE_URL"] = bench_url
