@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import html
 import json
-import math
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -19,6 +18,7 @@ from django.contrib.gis.geos import Point
 from gis.publish import published_layers
 from gis.text import fold
 from tests.dossiers import factories as dossier_factories
+from tests.gis.test_tiles import tile_of
 from urbanmgmt.models import Role
 
 SECRETS = {
@@ -70,13 +70,6 @@ def cases(db, settings, tmp_path):
     return office, report, dossier
 
 
-def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
-    n = 2**z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return x, y
-
-
 def public_urls(office, report, dossier) -> list[str]:
     centre = office.ward_a.geom.centroid
     lon, lat = centre.x, centre.y
@@ -113,7 +106,7 @@ def public_urls(office, report, dossier) -> list[str]:
         ]
         for z in (layer.minzoom, 12, 14, 16, 18):
             if layer.minzoom <= z <= layer.maxzoom:
-                x, y = tile_of(lon, lat, z)
+                _z, x, y = tile_of(lon, lat, z)
                 urls.append(f"/tiles/{layer.name}/{z}/{x}/{y}.pbf")
     return urls
 
