@@ -6,7 +6,7 @@ Loads (or reuses, keyed by size and seed) the generator's city of N parcels into
 its own, `urbanmgmt_bench_lookup`, with the demo plan on it (`load_demo_plan`: zones on every
 block, the parcel × zone overlaps, road boundaries), then starts
 
-- our app as `make run` serves it (gunicorn, 3 sync workers), through bench/peers.py;
+- our app as `make run` serves it (gunicorn, 3 workers of 4 threads), through bench/peers.py;
 - tipg (pinned, its own virtualenv, uvicorn with as many workers) on a view of the same
   parcel table with our parcels layer's public columns and its EPSG:4326 geometry.
 
@@ -19,7 +19,8 @@ It draws a seeded sample of parcels and asks, for each, at the same concurrency:
   touching the box, as GeoJSON (less than our answer holds).
 
 For each concurrency it prints requests/s and p50/p95/p99 latency of each (best of --rounds
-passes), the ratios against the goals (p50 under 10 ms, at least 3× tipg's throughput) and
+passes), the CPU each request cost the server, PostgreSQL and the load driver, the ratios
+against the goals (p50 under 10 ms, at least 3× tipg's throughput) and
 checks on a sample that tipg's features include the parcel our answer names. It asserts
 nothing. On a shared machine, run it twice; --app head serves a copy of the last commit.
 """
@@ -32,6 +33,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,15 +116,41 @@ def prewarm(url: str) -> None:
             conn.execute("SELECT pg_prewarm(%s::regclass, 'read')", [relation])
 
 
-def best(passes: list[peers.Pass]) -> peers.Pass:
-    return max(passes, key=lambda p: p.rate)
+@dataclass
+class Measured:
+    result: peers.Pass
+    server_cpu: float  # seconds, the server's processes (master and workers)
+    db_cpu: float  # seconds, PostgreSQL's client backends of the bench database
+
+    def per_request_ms(self, seconds: float) -> float:
+        return 1000 * seconds / max(1, len(self.result.answers))
+
+    @property
+    def serving_cpu_ms(self) -> float:
+        return self.per_request_ms(self.server_cpu + self.db_cpu)
 
 
-def row(label: str, result: peers.Pass) -> str:
+def measure(server: peers.Server, url: str, paths: list[str], concurrency: int) -> Measured:
+    server_before = peers.cpu_seconds(server.pids())
+    db_before = peers.cpu_seconds(peers.backend_pids(url))
+    result = peers.drive(server.port, paths, concurrency=concurrency)
+    server_cpu = peers.cpu_used(server_before, peers.cpu_seconds(server.pids()))
+    db_cpu = peers.cpu_used(db_before, peers.cpu_seconds(peers.backend_pids(url)))
+    return Measured(result, server_cpu, db_cpu)
+
+
+def best(passes: list[Measured]) -> Measured:
+    return max(passes, key=lambda p: p.result.rate)
+
+
+def row(label: str, measured: Measured) -> str:
+    result = measured.result
     return (
         f"{label:<16}{len(result.answers):>7,}{result.rate:>10,.0f}"
         f"{result.latency_ms(0.50):>9.1f}{result.latency_ms(0.95):>9.1f}{result.latency_ms(0.99):>9.1f}"
-        f"{len(result.errors()):>8}"
+        f"{len(result.errors()):>8}{measured.per_request_ms(measured.server_cpu):>29.2f}"
+        f"{measured.per_request_ms(measured.db_cpu):>12.2f}"
+        f"{measured.per_request_ms(result.driver_cpu):>8.2f}"
     )
 
 
@@ -172,6 +200,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000, help="per pass")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--workers", type=int, default=3, help="of each server (make run: 3)")
+    parser.add_argument("--threads", type=int, default=4, help="of our workers (make run: 4)")
     parser.add_argument("--rounds", type=int, default=2, help="passes of each; the best is kept")
     parser.add_argument("--check", type=int, default=50, help="points compared between both")
     parser.add_argument(
@@ -200,11 +229,12 @@ def main() -> None:
         workers=args.workers,
         ready_path="/api/planning/lookup?lon=0&lat=0",
         app_dir=app_dir,
+        extra_args=["--threads", str(args.threads)] if args.threads > 1 else [],
     )
     tipg = peers.start_tipg(
         url, tables=[f"public.{VIEW}"], log=work / "tipg.log", workers=args.workers
     )
-    results: dict[int, dict[str, peers.Pass]] = {}
+    results: dict[int, dict[str, Measured]] = {}
     with peers.running(ours), peers.running(tipg):
         print(f"ours on {ours.base_url}, tipg {peers.TIPG_VERSION} on {tipg.base_url}")
         # Every worker imports and connects before the clock starts.
@@ -218,13 +248,14 @@ def main() -> None:
             "tipg bbox": (tipg, [tipg_box(lo, la) for _k, lo, la in points]),
         }
         for c in args.concurrency:
-            passes: dict[str, list[peers.Pass]] = {}
+            passes: dict[str, list[Measured]] = {}
             for number in range(args.rounds):
                 for label, (server, paths) in kinds.items():
-                    result = peers.drive(server.port, paths, concurrency=c)
+                    result = measure(server, url, paths, c)
                     passes.setdefault(label, []).append(result)
                     print(
-                        f"  concurrency {c}, round {number + 1}: {label} {result.rate:,.0f}/s",
+                        f"  concurrency {c}, round {number + 1}: {label} "
+                        f"{result.result.rate:,.0f}/s",
                         flush=True,
                     )
             results[c] = {label: best(p) for label, p in passes.items()}
@@ -240,15 +271,19 @@ def main() -> None:
         print(f"\nconcurrency {c}")
         print(
             f"{'':<16}{'reqs':>7}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
+            f"   CPU ms per request: server  PostgreSQL  driver"
         )
-        for label, result in by_label.items():
-            print(row(label, result))
-        tipg_rate = by_label["tipg bbox"].rate
+        for label, measured in by_label.items():
+            print(row(label, measured))
+        tipg = by_label["tipg bbox"]
         for label in ("ours by point", "ours by key"):
-            result = by_label[label]
+            measured = by_label[label]
+            result = measured.result
             print(
                 f"{label}: p50 {result.latency_ms(0.5):.1f} ms (goal < {GOAL_P50_MS:g}), "
-                f"{result.rate / tipg_rate:.2f}× tipg's requests/s (goal ≥ {GOAL_RATIO:g}×)"
+                f"{result.rate / tipg.result.rate:.2f}× tipg's requests/s (goal ≥ {GOAL_RATIO:g}×); "
+                f"tipg and its PostgreSQL use {tipg.serving_cpu_ms / measured.serving_cpu_ms:.2f}× "
+                f"our CPU per request"
             )
     for name, (total, largest) in rss.items():
         print(

@@ -11,7 +11,9 @@ class SpatialConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from gis import layers, publish
+        from gis import layers, publish, tile_views
+        from urbanmgmt.fastpath import register_fast_path
 
         layers.register_core_kinds()
         publish.register_core_layers()
+        register_fast_path("/tiles/", tile_views.fast_tile, prefix=True)

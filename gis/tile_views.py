@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from gis.publish import PublishedLayer, data_version, get_layer, published_layers
 from gis.tiles import TileAddress, gzipped_tile, layer_bounds
+from urbanmgmt.fastpath import FastRequest, FastResponse
 
 MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 # Browsers may reuse a tile for a minute, then ask again with its ETag (usually a 304).
@@ -76,6 +77,7 @@ def tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> HttpRespon
     body = gzipped_tile(published, version, address)
     if not body:
         response = HttpResponse(status=204)
+        del response["Content-Type"]  # there is no content to type
     elif _ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
         response = HttpResponse(body, content_type=MVT_CONTENT_TYPE)
         response["Content-Encoding"] = "gzip"
@@ -84,6 +86,54 @@ def tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> HttpRespon
     response["ETag"] = etag
     patch_vary_headers(response, ["Accept-Encoding"])
     return _public(response)
+
+
+_TILE_PATH = re.compile(r"^/tiles/([A-Za-z0-9_-]+)/(\d{1,2})/(\d{1,7})/(\d{1,7})\.pbf$")
+
+
+def fast_tile(request: FastRequest) -> FastResponse | None:
+    """The plain case of `tile` for the fast path (urbanmgmt/fastpath.py): a published layer,
+    a tile inside its matrix, no precondition but If-None-Match. Anything else (an error to
+    explain, If-Match...) goes to the view above."""
+    match = _TILE_PATH.match(request.path)
+    if match is None:
+        return None
+    environ = request.environ
+    if "HTTP_IF_MATCH" in environ or "HTTP_IF_UNMODIFIED_SINCE" in environ:
+        return None
+    published = get_layer(match[1])
+    if published is None:
+        return None
+    address = TileAddress(int(match[2]), int(match[3]), int(match[4]))
+    if not address.in_matrix(published):
+        return None
+    version = data_version(published)
+    etag = f'W/"{published.name}-{version}-{address.z}-{address.x}-{address.y}"'
+    headers = [
+        ("ETag", etag),
+        ("Cache-Control", CACHE_CONTROL),
+        ("Access-Control-Allow-Origin", "*"),
+    ]
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match and get_conditional_response(_Conditional(environ), etag=etag) is not None:
+        return FastResponse(304, headers=headers, vary=("Accept-Encoding",))
+    body = gzipped_tile(published, version, address)
+    if not body:
+        return FastResponse(204, headers=headers, vary=("Accept-Encoding",))
+    if _ACCEPTS_GZIP.search(environ.get("HTTP_ACCEPT_ENCODING", "")):
+        headers.insert(0, ("Content-Encoding", "gzip"))
+    else:
+        body = gzip.decompress(body)
+    return FastResponse(200, body, MVT_CONTENT_TYPE, headers, vary=("Accept-Encoding",))
+
+
+class _Conditional:
+    """What django.utils.cache.get_conditional_response reads of a request."""
+
+    method = "GET"
+
+    def __init__(self, environ: dict) -> None:
+        self.META = environ
 
 
 def _tile_url_template(request: HttpRequest, layer: PublishedLayer) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.gis.geos import Point
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
@@ -22,7 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from planning.lookup import LookupFailed, lookup_parcel, lookup_point, parse_parcel_key, search
+from planning.lookup import LookupFailed, lookup_lonlat, lookup_parcel, parse_parcel_key, search
+from urbanmgmt.fastpath import FastRequest, FastResponse
 
 # --- input ---------------------------------------------------------------------------------
 
@@ -68,9 +68,7 @@ def parse_question(params: Any) -> dict[str, Any]:
         except ValueError:
             raise BadQuestion(_("date: write the day as YYYY-MM-DD.")) from None
     if point:
-        question["point"] = Point(
-            _number(params, "lon", -180, 180), _number(params, "lat", -90, 90), srid=4326
-        )
+        question["point"] = (_number(params, "lon", -180, 180), _number(params, "lat", -90, 90))
     elif "parcel" in params:
         key = parse_parcel_key(params["parcel"][:40])
         if key is None:
@@ -249,16 +247,38 @@ class LookupView(APIView):
         ],
     )
     def get(self, request: Request) -> Response:
-        try:
-            question = parse_question(request.query_params)
-            if "parcel" in question:
-                body = lookup_parcel(question["parcel"], question["date"])
-            elif "q" in question:
-                body = search(question["q"], question["date"])
-            else:
-                body = lookup_point(question["point"], question["date"])
-        except BadQuestion as exc:
-            return Response({"error": str(exc)}, status=400)
-        except LookupFailed as exc:
-            return Response({"error": str(exc)}, status=exc.status)
-        return Response(body)
+        body, status = answer(request.query_params)
+        return Response(body, status=status)
+
+
+def answer(params: Any) -> tuple[dict[str, Any], int]:
+    """The lookup's answer to a query string, and its HTTP status."""
+    try:
+        question = parse_question(params)
+        if "parcel" in question:
+            return lookup_parcel(question["parcel"], question["date"]), 200
+        if "q" in question:
+            return search(question["q"], question["date"]), 200
+        return lookup_lonlat(*question["point"], question["date"]), 200
+    except BadQuestion as exc:
+        return {"error": str(exc)}, 400
+    except LookupFailed as exc:
+        return {"error": str(exc)}, exc.status
+
+
+def fast_lookup(request: FastRequest) -> FastResponse | None:
+    """The same answer, for the fast path (urbanmgmt/fastpath.py), when only JSON is asked for.
+
+    DRF would refuse an Accept header without JSON (406) and reads `?format=`; such
+    requests go to the view.
+    """
+    accept = request.header("Accept")
+    if accept and "json" not in accept and "*/*" not in accept:
+        return None
+    params = request.query
+    if "format" in params:
+        return None
+    body, status = answer(params)
+    response = FastResponse.json(body, status)
+    response.headers.append(("Allow", "GET, HEAD, OPTIONS"))
+    return response

@@ -10,8 +10,10 @@ class PlanningConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from planning import layers, publish, signals
+        from planning import api, layers, publish, signals
+        from urbanmgmt.fastpath import register_fast_path
 
         layers.register_kinds()
         publish.register_layers()
         signals.connect()
+        register_fast_path("/api/planning/lookup", api.fast_lookup)

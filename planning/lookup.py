@@ -15,13 +15,15 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import psycopg
 from django.contrib.gis.geos import Point
 from django.db import connection
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gis.models import AREA_SRID, BASE_LEVELS, UnitLevel
@@ -179,8 +181,13 @@ _TARGET_KEY = """SELECT p.id AS parcel_id, NULL::geometry AS pt
                  ORDER BY w.valid_to DESC NULLS FIRST LIMIT 1"""
 
 
-class _PreparingCursor(psycopg.Cursor):
-    """Binds parameters on the server and prepares every statement (once per connection)."""
+class _PreparingCursor(psycopg.RawCursor):
+    """Binds parameters on the server and prepares every statement (once per connection).
+
+    A raw cursor: the statement is written with `$1`-style placeholders already (see
+    `_positional`), so psycopg sends it as it is instead of parsing 6 KB of SQL at every
+    call (it caches that work only for statements under 4 KB).
+    """
 
     def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, **kw: Any):
         return super().execute(query, params, prepare=True, **kw)
@@ -216,17 +223,35 @@ def _prepared_cursor() -> Iterator[Any]:
         cursor.close()
 
 
-_ANSWERS = {}
+_NAMED = re.compile(r"%\((\w+)\)s|%%")
+
+
+def _positional(sql: str) -> tuple[str, tuple[str, ...]]:
+    """`%(name)s` placeholders turned into PostgreSQL's `$n` (a name used twice keeps its
+    number), and the names in their order."""
+    names: list[str] = []
+
+    def number(match: re.Match) -> str:
+        if match[0] == "%%":
+            return "%"
+        if match[1] not in names:
+            names.append(match[1])
+        return f"${names.index(match[1]) + 1}"
+
+    return _NAMED.sub(number, sql), tuple(names)
+
+
+@lru_cache(maxsize=4)
+def _answer_statement(target: str) -> tuple[str, tuple[str, ...]]:
+    return _positional(_ANSWER_SQL.replace("{target}", target))
 
 
 def _run(target: str, params: dict[str, Any]) -> dict[str, Any]:
     # Web-Mercator metres are longer than true ones by 1/cos(latitude): 2× covers Viet Nam.
     params = {**params, "facing": FACING_M, "reach": 2 * (100 / 2 + FACING_M)}
-    sql = _ANSWERS.get(target)
-    if sql is None:
-        sql = _ANSWERS[target] = _ANSWER_SQL.replace("{target}", target)
+    sql, names = _answer_statement(target)
     with _prepared_cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [params[name] for name in names])
         raw = cursor.fetchone()[0]
     return raw if isinstance(raw, dict) else json.loads(raw)
 
@@ -234,16 +259,34 @@ def _run(target: str, params: dict[str, Any]) -> dict[str, Any]:
 # --- shaping the answer --------------------------------------------------------------------
 
 
-def _decision(d: dict[str, Any] | None) -> dict[str, Any] | None:
+@lru_cache(maxsize=8)
+def _labels(language: str | None) -> dict[str, dict[str, str]]:
+    """The labels of plan kinds, decision statuses and zone groups in one language (each
+    answer needs a dozen; building them from the choices each time cost a tenth of it)."""
+    return {
+        "kind": {value: str(label) for value, label in PlanKind.choices},
+        "status": {value: str(label) for value, label in DecisionStatus.choices},
+        "group": {value: str(label) for value, label in ZoneGroup.choices},
+    }
+
+
+@lru_cache(maxsize=8)
+def _link_templates(script_prefix: str) -> tuple[str, str]:
+    placeholder = "00000-000-0000"
+    return (
+        reverse("planning:sheet", kwargs={"key": placeholder}).replace(placeholder, "{key}"),
+        reverse("planning:map") + "?parcel={key}",
+    )
+
+
+def _decision(d: dict[str, Any] | None, labels: dict[str, dict[str, str]]) -> dict[str, Any] | None:
     if d is None:
         return None
     return {
         **d,
-        "kind_label": str(PlanKind(d["kind"]).label) if d["kind"] in PlanKind.values else d["kind"],
+        "kind_label": labels["kind"].get(d["kind"], d["kind"]),
         "scale_label": f"1/{d['scale']}",
-        "status_label": str(DecisionStatus(d["status"]).label)
-        if d["status"] in DecisionStatus.values
-        else d["status"],
+        "status_label": labels["status"].get(d["status"], d["status"]),
     }
 
 
@@ -263,23 +306,24 @@ def _shape(raw: dict[str, Any], day: dt.date) -> dict[str, Any]:
     ancestors = raw["ancestors"] or []
     district = next((u for u in ancestors if u["level"] == UnitLevel.DISTRICT), None)
     city = next((u for u in ancestors if u["level"] == UnitLevel.CITY), None)
+    labels = _labels(get_language())
     parcel = raw["parcel"]
     if parcel is not None:
         parcel["key"] = str(ParcelKey(parcel["ward_code"], parcel["sheet_no"], parcel["parcel_no"]))
         parcel["area_m2"] = _round(parcel["area_m2"], 1)
     zones = []
     for zone in raw["zones"] or []:
-        group = zone["group"] if zone["group"] in ZoneGroup.values else ZoneGroup.OTHER
+        group = zone["group"] if zone["group"] in labels["group"] else ZoneGroup.OTHER.value
         zones.append(
             {
                 **zone,
                 "name": zone["name"] or zone["code"],
                 "group": group,
-                "group_label": str(ZoneGroup(group).label),
+                "group_label": labels["group"][group],
                 "share": _round(zone["share"], 4),
                 "share_pct": None if zone["share"] is None else round(zone["share"] * 100, 1),
                 "area_m2": _round(zone["area_m2"], 1),
-                "decision": _decision(zone["decision"]),
+                "decision": _decision(zone["decision"], labels),
             }
         )
     roads = []
@@ -294,7 +338,7 @@ def _shape(raw: dict[str, Any], day: dt.date) -> dict[str, Any]:
                 # How deep the parcel (or the point) lies inside the planned street.
                 "reach_m": round(reach, 2),
                 "inside_m2": _round(road["inside_m2"], 1),
-                "decision": _decision(road["decision"]),
+                "decision": _decision(road["decision"], labels),
             }
         )
     answer = {
@@ -311,9 +355,10 @@ def _shape(raw: dict[str, Any], day: dt.date) -> dict[str, Any]:
         "links": {},
     }
     if parcel is not None:
+        sheet, map_ = _link_templates(get_script_prefix())
         answer["links"] = {
-            "sheet": reverse("planning:sheet", kwargs={"key": parcel["key"]}),
-            "map": reverse("planning:map") + f"?parcel={parcel['key']}",
+            "sheet": sheet.format(key=parcel["key"]),
+            "map": map_.format(key=parcel["key"]),
         }
     else:
         answer["message"] = _("No cadastral parcel here; the plan of the place is shown.")
@@ -322,11 +367,15 @@ def _shape(raw: dict[str, Any], day: dt.date) -> dict[str, Any]:
 
 def lookup_point(point: Point, day: dt.date | None = None) -> dict[str, Any]:
     """The plan at a point: its parcel if there is one, else the zones and units there."""
-    day = day or timezone.localdate()
     if point.srid not in (None, 4326):
         point = point.transform(4326, clone=True)
-    raw = _run(_TARGET_POINT, {"lon": point.x, "lat": point.y, "day": day})
-    return _shape(raw, day)
+    return lookup_lonlat(point.x, point.y, day)
+
+
+def lookup_lonlat(lon: float, lat: float, day: dt.date | None = None) -> dict[str, Any]:
+    """`lookup_point` for a longitude and latitude in WGS 84."""
+    day = day or timezone.localdate()
+    return _shape(_run(_TARGET_POINT, {"lon": lon, "lat": lat, "day": day}), day)
 
 
 def lookup_parcel(key: ParcelKey, day: dt.date | None = None) -> dict[str, Any]:

@@ -1,0 +1,196 @@
+"""A short way through the WSGI server for the few hottest public, read-only requests.
+
+A vector tile or a planning lookup costs PostgreSQL well under a millisecond, and Django's
+request machinery (a request object, ten middleware, URL resolution, DRF's negotiation, the
+response object) costs about as much again. An app may register a *fast handler* for such
+a request from its `AppConfig.ready()`:
+
+    register_fast_path("/tiles/", tiles_fast, prefix=True)
+
+`FastPaths` sits in front of Django's WSGI handler. For a GET it asks the handler whose path
+matches; the handler answers a `FastResponse` or None, and None (an error to explain, a
+header it does not handle, anything unusual) hands the request to Django unchanged. So a
+handler only ever answers the plain case, and everything else keeps Django's behaviour.
+
+What Django's middleware would add to such an answer is added here from the same settings:
+the security headers (nosniff, referrer and opener policies, HSTS on HTTPS), X-Frame-Options,
+the language (`Content-Language` and `Vary: Cookie`, chosen by the language cookie as
+`VietnameseFirstLocaleMiddleware` does) and `Content-Length`. Requests that would be
+redirected to HTTPS go to Django. Django's `request_started` and `request_finished` signals
+are sent, so database connections are recycled exactly as for any request.
+`tests/test_fastpath.py` asks Django and the fast path the same questions and compares the
+answers header by header.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from django.conf import settings
+from django.core import signals
+from django.http.cookie import parse_cookie
+from django.utils import translation
+
+
+@dataclass
+class FastRequest:
+    """What a fast handler may read: the WSGI environ, the path, the query and the language."""
+
+    environ: dict[str, Any]
+    path: str
+    language: str
+
+    @property
+    def query(self) -> dict[str, str]:
+        # The last value of a repeated parameter wins, as in Django's QueryDict[...].
+        return dict(parse_qsl(self.environ.get("QUERY_STRING", ""), keep_blank_values=True))
+
+    def header(self, name: str, default: str = "") -> str:
+        return self.environ.get("HTTP_" + name.upper().replace("-", "_"), default)
+
+
+@dataclass
+class FastResponse:
+    status: int
+    body: bytes = b""
+    content_type: str | None = None
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    vary: tuple[str, ...] = ()
+
+    @classmethod
+    def json(cls, data: Any, status: int = 200) -> FastResponse:
+        """JSON written exactly as DRF's JSONRenderer writes it (compact, UTF-8, U+2028 escaped)."""
+        from rest_framework.utils.encoders import JSONEncoder
+
+        text = json.dumps(data, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
+        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        return cls(status, text.encode(), "application/json")
+
+
+FastHandler = Callable[[FastRequest], FastResponse | None]
+
+_EXACT: dict[str, FastHandler] = {}
+_PREFIXES: list[tuple[str, FastHandler]] = []
+
+
+def register_fast_path(path: str, handler: FastHandler, *, prefix: bool = False) -> None:
+    """Let `handler` answer GET `path` (or every path under it) before Django is asked."""
+    if prefix:
+        if (path, handler) not in _PREFIXES:
+            _PREFIXES.append((path, handler))
+    else:
+        _EXACT[path] = handler
+
+
+def _handler_for(path: str) -> FastHandler | None:
+    handler = _EXACT.get(path)
+    if handler is None:
+        for start, candidate in _PREFIXES:
+            if path.startswith(start):
+                return candidate
+    return handler
+
+
+_REASONS = {200: "OK", 204: "No Content", 304: "Not Modified", 400: "Bad Request", 404: "Not Found"}
+
+
+class FastPaths:
+    """WSGI application: registered fast handlers first, Django's handler for everything else."""
+
+    def __init__(self, django_application: Callable[..., Iterable[bytes]]) -> None:
+        self.django = django_application
+        self.languages = {code for code, _name in settings.LANGUAGES}
+        self.security = [
+            (name, value)
+            for name, value in (
+                ("X-Frame-Options", settings.X_FRAME_OPTIONS),
+                (
+                    "X-Content-Type-Options",
+                    "nosniff" if settings.SECURE_CONTENT_TYPE_NOSNIFF else "",
+                ),
+                ("Referrer-Policy", _referrer_policy()),
+                ("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY or ""),
+            )
+            if value
+        ]
+        self.hsts = _hsts_header()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") == "GET":
+            path = environ.get("PATH_INFO", "")
+            handler = _handler_for(path) if path.isascii() else None
+            if handler is not None:
+                secure = _is_secure(environ)
+                if secure or not settings.SECURE_SSL_REDIRECT:
+                    answered = self._answer(handler, environ, path, secure, start_response)
+                    if answered is not None:
+                        return answered
+        return self.django(environ, start_response)
+
+    def _answer(
+        self,
+        handler: FastHandler,
+        environ: dict[str, Any],
+        path: str,
+        secure: bool,
+        start_response: Callable,
+    ) -> list[bytes] | None:
+        cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
+        chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in self.languages else settings.LANGUAGE_CODE
+        signals.request_started.send(sender=self.__class__, environ=environ)
+        try:
+            translation.activate(language)
+            response = handler(FastRequest(environ, path, language))
+        finally:
+            signals.request_finished.send(sender=self.__class__)
+        if response is None:
+            return None
+        headers = []
+        if response.content_type and response.status != 304:
+            headers.append(("Content-Type", response.content_type))
+        headers.extend(response.headers)
+        headers.extend(self.security)
+        if secure and self.hsts:
+            headers.append(("Strict-Transport-Security", self.hsts))
+        headers.append(("Vary", ", ".join((*response.vary, "Cookie"))))
+        headers.append(("Content-Language", language))
+        # As Django's CommonMiddleware does, on every answer.
+        headers.append(("Content-Length", str(len(response.body))))
+        reason = _REASONS.get(response.status, "")
+        start_response(f"{response.status} {reason}", headers)
+        return [response.body] if response.body else []
+
+
+def _referrer_policy() -> str:
+    policy = settings.SECURE_REFERRER_POLICY
+    if not policy:
+        return ""
+    if isinstance(policy, str):
+        policy = policy.split(",")
+    return ",".join(part.strip() for part in policy)
+
+
+def _hsts_header() -> str:
+    if not settings.SECURE_HSTS_SECONDS:
+        return ""
+    value = f"max-age={settings.SECURE_HSTS_SECONDS}"
+    if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+        value += "; includeSubDomains"
+    if settings.SECURE_HSTS_PRELOAD:
+        value += "; preload"
+    return value
+
+
+def _is_secure(environ: dict[str, Any]) -> bool:
+    """As Django's HttpRequest.is_secure(): the proxy's header if one is trusted, else the scheme."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        value = environ.get(header)
+        if value is not None:
+            return value.split(",", 1)[0].strip() == secure_value
+    return environ.get("wsgi.url_scheme") == "https"
