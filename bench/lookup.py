@@ -3,7 +3,7 @@
     .venv/bin/python bench/lookup.py [--parcels 2500000] [--requests 3000] [--concurrency 8 32]
 
 Loads (or reuses, keyed by size and seed) the generator's city of N parcels into a database of
-its own, `urbanmgmt_bench_lookup`, with the demo plan on it (`load_demo_plan`: zones on every
+its own, `urbanmgmt_bench_city` (bench/tiles.py's too), with the demo plan on it (`load_demo_plan`: zones on every
 block, the parcel × zone overlaps, road boundaries), then starts
 
 - our app as `make run` serves it (gunicorn, 3 workers of 4 threads), through bench/peers.py;
@@ -196,7 +196,7 @@ def main() -> None:
     )
     parser.add_argument("--parcels", type=int, default=2_500_000)
     parser.add_argument("--seed", type=int, default=765)
-    parser.add_argument("--database", default="urbanmgmt_bench_lookup")
+    parser.add_argument("--database", default="urbanmgmt_bench_city")
     parser.add_argument("--requests", type=int, default=3000, help="per pass")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--workers", type=int, default=3, help="of each server (make run: 3)")

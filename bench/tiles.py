@@ -1,11 +1,12 @@
 """Benchmark: our zoom-16 parcel tiles against tipg's, on the same table, in one run.
 
-    .venv/bin/python bench/tiles.py [--parcels 250000] [--concurrency 8] [--tiles 3000]
+    .venv/bin/python bench/tiles.py [--parcels 2500000] [--concurrency 8] [--tiles 3000]
 
-Loads (or reuses, keyed by size and seed) the generator's city of N parcels into a database of
-its own, `urbanmgmt_bench_tiles`, then starts
+Loads (or reuses, keyed by size and seed) the generator's city of N parcels (2,500,000 by
+default, the city-size data set) into a database of its own, `urbanmgmt_bench_city` (the one
+bench/lookup.py uses too), then starts
 
-- our app as `make serve` runs it (gunicorn, 2 sync workers), with a file cache of its own
+- our app as `make serve` runs it (gunicorn workers of 4 threads), with a file cache of its own
   under var/bench/tiles/ours/cache, emptied first;
 - tipg (pinned, in its own virtualenv var/peers/tipg, uvicorn with 2 workers) on a view of
   the same table with the same public columns as our parcels layer (key, ward_code, sheet_no,
@@ -14,7 +15,7 @@ its own, `urbanmgmt_bench_tiles`, then starts
   default (gzip, ORDER BY id LIMIT 10000, ST_Intersects on the tile).
 
 It lists the zoom-16 tiles that hold parcels (every one, or a sample of --tiles of them:
-about 430 for 250,000 parcels), shuffles them, and requests the list from both at the same
+3,648 for 2,500,000 parcels, 426 for 250,000), shuffles them, and requests the list from both at the same
 concurrency, in rounds of four passes: ours cold (cache emptied), tipg, ours warm (the same
 list again), tipg again (tipg has no cache: its two passes do the same work). It prints, for
 each pass, the best round's tiles/s, p50/p95 latency, mean tile size as sent (gzip), empty
@@ -22,7 +23,7 @@ tiles and errors, and the median CPU time per tile of the server, of PostgreSQL 
 load driver; then the ratios against the goals (cold ≥ 1.5× tipg, warm ≥ 10× tipg) and the
 servers' peak memory; and it decodes a sample of tiles from both to check that they carry the
 same parcels with the same properties. It asserts nothing. On a busy machine the tiles/s
-follow the load (and favour tipg, which keeps more queries running than 2 sync workers do);
+follow the load (and favour tipg, which keeps more queries running than our workers do);
 the CPU per tile is steadier. --app head serves a copy of the last commit, which work in
 progress in a shared checkout can neither break nor change.
 """
@@ -274,9 +275,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--parcels", type=int, default=250_000)
+    parser.add_argument("--parcels", type=int, default=2_500_000)
     parser.add_argument("--seed", type=int, default=765)
-    parser.add_argument("--database", default="urbanmgmt_bench_tiles")
+    parser.add_argument("--database", default="urbanmgmt_bench_city")
     parser.add_argument("--zoom", type=int, default=16)
     parser.add_argument("--tiles", type=int, default=3000, help="at most this many tiles")
     parser.add_argument("--concurrency", type=int, default=8)
