@@ -68,9 +68,9 @@ def _too_large(limit: int) -> str:
 
 def _jpeg(image: Image.Image, quality: int) -> bytes:
     out = io.BytesIO()
-    # optimize: Huffman tables fitted to the image, ~10 % smaller for ~25 ms; progressive
-    # encoding would cost three times that for little gain.
-    image.save(out, "JPEG", quality=quality, optimize=True)
+    # Standard Huffman tables: fitted ones (optimize=True) make the file about 5 % smaller
+    # but cost 13 ms more on a 3-megapixel photo, a third of the whole re-encode.
+    image.save(out, "JPEG", quality=quality)
     return out.getvalue()
 
 

@@ -39,7 +39,6 @@ LIST_FIELDS = (
     "status",
     "created_at",
     "due_date",
-    "location",
     "unit_id",
     "department_id",
     "category__code",
@@ -47,8 +46,6 @@ LIST_FIELDS = (
     "category__name_en",
     "ward__code",
     "ward__name",
-    "unit__name",
-    "department__name",
     "assignee__username",
     "assignee__first_name",
     "assignee__last_name",
@@ -58,9 +55,10 @@ LIST_FIELDS = (
 def queue_reports(user, filters: queries.Filters):
     """The queue's reports for this person and these filters, in the order shown."""
     reports = filters.ordered(filters.apply(in_scope(user)))
-    reports = reports.select_related("category", "ward", "unit", "department", "assignee").only(
-        *LIST_FIELDS
-    )
+    # Only what the list shows: no unit or department join (the review page names them),
+    # no location (the map asks for its points apart): each join and geometry cost planning
+    # and building time on a page that 16 officials may load at once.
+    reports = reports.select_related("category", "ward", "assignee").only(*LIST_FIELDS)
     if filters.near is not None:
         reports = reports.annotate(distance=Distance("location", filters.near))
     return reports

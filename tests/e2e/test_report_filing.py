@@ -125,3 +125,59 @@ def test_a_report_filed_on_a_phone_with_a_photo_is_reviewed_by_an_official(
     phone.screenshot(path="/tmp/urbanmgmt-report-queue.png")
     assert phone.outside_requests == []
     assert phone.errors == []
+
+
+def noisy_jpeg(size: tuple[int, int]) -> bytes:
+    """A phone-sized photo with EXIF GPS that compresses like a real one (several MB)."""
+    import numpy as np
+
+    pixels = np.random.default_rng(7).integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)
+    exif = Image.Exif()
+    exif.get_ifd(0x8825).update({1: "N", 2: (10.0, 48.0, 30.0), 3: "E", 4: (106.0, 42.0, 15.0)})
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, "JPEG", quality=90, exif=exif)
+    return out.getvalue()
+
+
+def test_the_phone_sends_a_smaller_photo_without_its_exif(phone, live_server, tmp_path):
+    make_district()
+    category("encroachment")
+    original = noisy_jpeg((4000, 3000))
+    photo = tmp_path / "IMG_2042.jpg"
+    photo.write_bytes(original)
+
+    phone.goto(live_server.url + "/reports/new/")
+    phone.wait_for_selector("#report-map.leaflet-container")
+    phone.set_input_files("input[name=photos]", str(photo))
+    phone.wait_for_selector("#report-where.ok")  # the pin, from the original's EXIF
+    phone.select_option("select[name=category]", "encroachment")
+    phone.fill("textarea[name=description]", "Vật liệu xây dựng chiếm vỉa hè")
+    # Hold the form back when it is really sent, to read the file it sends.
+    phone.evaluate(
+        """(originalSize) => window.addEventListener("submit", (event) => {
+             const files = event.target.querySelector("input[name=photos]").files;
+             if (files[0].size < originalSize) {
+               event.preventDefault();
+               window.sentPhoto = files[0];
+             }
+           }, true)""",
+        len(original),
+    )
+    phone.click("button[type=submit].big")
+    phone.wait_for_function("() => window.sentPhoto !== undefined")
+    sent = bytes(
+        phone.evaluate(
+            "async () => Array.from(new Uint8Array(await window.sentPhoto.arrayBuffer()))"
+        )
+    )
+
+    assert len(sent) < len(original) / 2
+    uploaded = Image.open(io.BytesIO(sent))
+    assert (uploaded.format, uploaded.size) == ("JPEG", (2048, 1536))
+    assert b"Exif" not in sent and dict(uploaded.getexif()) == {}
+    # Sent on, it is stored at that size.
+    phone.evaluate("() => document.getElementById('report-form').submit()")
+    phone.wait_for_selector("#tracking-code")
+    report = Report.objects.get(tracking_code=phone.text_content("#tracking-code").strip())
+    assert (report.photos.get().width, report.photos.get().height) == (2048, 1536)
+    assert phone.errors == []
