@@ -9,26 +9,16 @@ import gzip
 
 import pytest
 from django.core import signals
-from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 from django.test import RequestFactory
 
 from tests.factories import NORTH, SOUTH, WEST, make_parcel, rect
-from tests.gis.test_tiles import tile_of
+from tests.gis.test_tiles import tile_cache, tile_of  # noqa: F401 (tile_cache: autouse)
 from tests.planning.factories import make_decision, make_zone
 from urbanmgmt.fastpath import FastPaths
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def tile_cache(settings, tmp_path):
-    settings.CACHES = {
-        "default": {"BACKEND": "gis.tiles.FileCache", "LOCATION": tmp_path / "cache"}
-    }
-    yield
-    caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)
