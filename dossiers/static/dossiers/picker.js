@@ -7,7 +7,12 @@
   const lat = document.getElementById("id_lat");
   const address = document.getElementById("id_address");
   const picked = document.getElementById("picked");
-  const map = L.map(el, { preferCanvas: true }).setView([10.81, 106.715], 14);
+  // The map's own zoom range: left to Leaflet, it would take the parcel tiles' minimum (16) as
+  // the map's and jump there with an animation that a hidden tab never finishes.
+  const map = L.map(el, { preferCanvas: true, minZoom: 10, maxZoom: 19 }).setView(
+    [10.81, 106.715],
+    14
+  );
   let outline = null;
 
   fetch(el.dataset.unitsUrl).then((r) => r.json()).then((units) => {
@@ -15,7 +20,9 @@
       interactive: false, // a click on a ward is a click on the map
       style: { color: "#1d4ed8", weight: 1, fillOpacity: 0.05 },
     }).addTo(map);
-    if (units.features.length && !outline) map.fitBounds(layer.getBounds());
+    // Framed at once, not animated: a zoom animation in progress makes Leaflet ignore the next
+    // setView, and "ready" must mean the map is where it will stay.
+    if (units.features.length && !outline) map.fitBounds(layer.getBounds(), { animate: false });
     el.dataset.ready = "1";
   });
   el.leafletMap = map; // for the browser tests: where a place is on the screen
