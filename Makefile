@@ -23,8 +23,10 @@ demo:
 
 serve:
 	@echo "Serving urbanmgmt on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	@# The leaders' heat maps are recomputed in the background, once a minute when reports changed.
+	@# In the background: the leaders' heat maps, recomputed once a minute when reports changed;
+	@# the dossiers' daily steps (consultations deemed agreed, lateness warnings), checked hourly.
 	$(PY) manage.py refresh_heatmaps --loop 60 -v 0 & \
+	$(PY) manage.py dossiers_daily --loop 3600 -v 0 & \
 	$(VENV)/bin/gunicorn urbanmgmt.wsgi:application --bind $(HOST):$(PORT) \
 		--workers $(WORKERS) --threads $(THREADS) --access-logfile - --timeout 120
 

@@ -883,7 +883,7 @@ def deem_overdue_consultations(
 @transaction.atomic
 def warn_due_dossiers(*, today: dt.date | None = None) -> int:
     """Warn the officer in charge of every running dossier due by the next working day
-    (once per dossier); the number warned. Run daily (`manage.py warn_due_dossiers`)."""
+    (once per dossier); the number warned. Run daily (`manage.py dossiers_daily`)."""
     day = _today(today)
     due = (
         Dossier.objects.select_for_update(of=("self",))

@@ -12,10 +12,10 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
 from urbanmgmt.leaders import heat
+from urbanmgmt.management.repeat import add_loop_argument, repeat
 
 DEFAULTS_EVERY = 3600  # seconds between two passes over every leader's default surfaces
 
@@ -27,12 +27,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument(
-            "--loop",
-            type=float,
-            metavar="SECONDS",
-            help=_("Run for ever, one pass every SECONDS (a service); otherwise one pass."),
-        )
+        add_loop_argument(parser)
         parser.add_argument(
             "--force", action="store_true", help=_("Recompute every known surface.")
         )
@@ -50,23 +45,20 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        loop = options["loop"]
-        if loop is not None and loop <= 0:
-            raise CommandError(_("--loop takes a positive number of seconds."))
         if options["max_age"] <= 0:
             raise CommandError(_("--max-age takes a positive number of hours."))
         last_defaults = -float("inf")
-        while True:
+
+        def one_pass() -> None:
+            nonlocal last_defaults
             with_defaults = not options["no_defaults"] and (
                 time.monotonic() - last_defaults >= DEFAULTS_EVERY
             )
             if with_defaults:
                 last_defaults = time.monotonic()
             self._pass(options, with_defaults)
-            if loop is None:
-                return
-            close_old_connections()
-            time.sleep(loop)
+
+        repeat(options["loop"], one_pass, stderr=self.stderr)
 
     def _pass(self, options: dict[str, Any], defaults: bool) -> None:
         started = time.perf_counter()
