@@ -58,8 +58,12 @@ class Spy:
         return self.handler(environ, start_response)
 
 
-def call(app, path, query=None, headers=None, secure=False):
-    environ = RequestFactory().get(path, query or {}, headers=headers or {}, secure=secure).environ
+def call(app, path, query=None, headers=None, secure=False, **extra):
+    environ = (
+        RequestFactory()
+        .get(path, query or {}, headers=headers or {}, secure=secure, **extra)
+        .environ
+    )
     answer = {}
 
     def start_response(status, response_headers, exc_info=None):
@@ -71,11 +75,11 @@ def call(app, path, query=None, headers=None, secure=False):
     return answer
 
 
-def both(path, query=None, headers=None, secure=False):
+def both(path, query=None, headers=None, secure=False, **extra):
     """Django's answer, the fast path's answer, and whether the fast path answered itself."""
     spy = Spy()
-    django_answer = call(spy.handler, path, query, headers, secure)
-    fast_answer = call(FastPaths(spy), path, query, headers, secure)
+    django_answer = call(spy.handler, path, query, headers, secure, **extra)
+    fast_answer = call(FastPaths(spy), path, query, headers, secure, **extra)
     return django_answer, fast_answer, spy.calls == 0
 
 
@@ -216,4 +220,28 @@ def test_a_request_django_would_redirect_to_https_goes_to_django(place, settings
 
     assert not fast
     assert fast_answer["status"] == 301
+    assert_same(django_answer, fast_answer)
+
+
+@pytest.mark.parametrize("path", [tile_path(), "/api/planning/lookup?parcel=26920-010-0016"])
+def test_a_host_outside_allowed_hosts_goes_to_django_which_refuses_it(place, path):
+    django_answer, fast_answer, fast = both(path, HTTP_HOST="evil.example")
+
+    assert not fast
+    assert fast_answer["status"] == 400
+    assert_same(django_answer, fast_answer)
+
+
+def test_behind_a_trusted_proxy_https_is_read_from_its_header(place, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.SECURE_SSL_REDIRECT = True
+
+    django_answer, fast_answer, fast = both(
+        tile_path(), headers={"Accept-Encoding": "gzip", "X-Forwarded-Proto": "https"}
+    )
+
+    assert fast
+    assert fast_answer["status"] == 200
+    assert "strict-transport-security" in fast_answer["headers"]
     assert_same(django_answer, fast_answer)

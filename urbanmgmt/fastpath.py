@@ -16,7 +16,7 @@ What Django's middleware would add to such an answer is added here from the same
 the security headers (nosniff, referrer and opener policies, HSTS on HTTPS), X-Frame-Options,
 the language (`Content-Language` and `Vary: Cookie`, chosen by the language cookie as
 `VietnameseFirstLocaleMiddleware` does) and `Content-Length`. Requests that would be
-redirected to HTTPS go to Django. Django's `request_started` and `request_finished` signals
+redirected to HTTPS, and requests for a host outside ALLOWED_HOSTS, go to Django. Django's `request_started` and `request_finished` signals
 are sent, so database connections are recycled exactly as for any request.
 `tests/test_fastpath.py` asks Django and the fast path the same questions and compares the
 answers header by header.
@@ -32,6 +32,8 @@ from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core import signals
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest
 from django.http.cookie import parse_cookie
 from django.utils import translation
 
@@ -124,8 +126,9 @@ class FastPaths:
             path = environ.get("PATH_INFO", "")
             handler = _handler_for(path) if path.isascii() else None
             if handler is not None:
-                secure = _is_secure(environ)
-                if secure or not settings.SECURE_SSL_REDIRECT:
+                probe = _EnvironRequest(environ)
+                secure = probe.is_secure()
+                if (secure or not settings.SECURE_SSL_REDIRECT) and probe.host_allowed():
                     answered = self._answer(handler, environ, path, secure, start_response)
                     if answered is not None:
                         return answered
@@ -186,11 +189,20 @@ def _hsts_header() -> str:
     return value
 
 
-def _is_secure(environ: dict[str, Any]) -> bool:
-    """As Django's HttpRequest.is_secure(): the proxy's header if one is trusted, else the scheme."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
-        value = environ.get(header)
-        if value is not None:
-            return value.split(",", 1)[0].strip() == secure_value
-    return environ.get("wsgi.url_scheme") == "https"
+class _EnvironRequest(HttpRequest):
+    """Django's own reading of a request's scheme and host, from the bare environ (a full
+    WSGIRequest would parse much more): `is_secure()` trusts the proxy's header as Django
+    does, and a host outside ALLOWED_HOSTS goes to Django, which refuses it (400)."""
+
+    def __init__(self, environ: dict[str, Any]) -> None:
+        self.META = environ
+
+    def _get_scheme(self) -> str:
+        return self.META.get("wsgi.url_scheme", "http")
+
+    def host_allowed(self) -> bool:
+        try:
+            self.get_host()
+        except DisallowedHost:
+            return False
+        return True
