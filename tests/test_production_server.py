@@ -84,3 +84,28 @@ def test_gunicorn_answers_a_malformed_request_with_a_400(gunicorn):
         urllib.request.urlopen(gunicorn + "/api/locate?lon=abc&lat=1", timeout=5)
     assert error.value.code == 400
     error.value.close()
+
+
+def test_gunicorn_answers_tiles_and_lookups_through_the_fast_path_front(gunicorn):
+    # urbanmgmt.wsgi puts urbanmgmt/fastpath.py in front of Django: a tile, its 304, a lookup.
+    tile = urllib.request.Request(
+        gunicorn + "/tiles/units/10/815/481.pbf", headers={"Accept-Encoding": "gzip"}
+    )
+    with urllib.request.urlopen(tile, timeout=10) as response:
+        assert response.status in (200, 204)
+        etag = response.headers["ETag"]
+        assert response.headers["Cache-Control"].startswith("public")
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    again = urllib.request.Request(
+        tile.full_url, headers={"Accept-Encoding": "gzip", "If-None-Match": etag}
+    )
+    with pytest.raises(urllib.error.HTTPError) as not_modified:
+        urllib.request.urlopen(again, timeout=10)
+    not_modified.value.close()
+    assert not_modified.value.code == 304
+    lookup = gunicorn + "/api/planning/lookup?lon=0&lat=0"
+    with urllib.request.urlopen(lookup, timeout=10) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "application/json"
+        assert response.headers["Content-Language"] == "vi"
+        assert b'"covered":false' in response.read()
