@@ -16,6 +16,7 @@ from django.test import RequestFactory
 from tests.factories import NORTH, SOUTH, WEST, make_parcel, rect
 from tests.gis.test_tiles import tile_cache, tile_of  # noqa: F401 (tile_cache: autouse)
 from tests.planning.factories import make_decision, make_zone
+from urbanmgmt import fastpath
 from urbanmgmt.fastpath import FastPaths
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,7 @@ LOOKUPS = [
     ({"lon": "106.6851", "lat": "10.8001"}, {}),
     ({"lon": "106.6851", "lat": "10.8001"}, {"Cookie": "django_language=en"}),
     ({"lon": "106.6851", "lat": "10.8001", "date": "2020-01-01"}, {}),
-    ({"parcel": "26920-010-0016"}, {"Accept": "application/json"}),
+    ({"parcel": "26905-010-0016"}, {"Accept": "application/json"}),
     ({"parcel": "26920-010-9999"}, {}),  # no such parcel: 404 with a message
     ({"lon": "100", "lat": "20"}, {}),  # outside every unit
     ({"lon": "abc", "lat": "10.8"}, {"Cookie": "django_language=en"}),  # 400
@@ -245,3 +246,17 @@ def test_behind_a_trusted_proxy_https_is_read_from_its_header(place, settings):
     assert fast_answer["status"] == 200
     assert "strict-transport-security" in fast_answer["headers"]
     assert_same(django_answer, fast_answer)
+
+
+def test_a_failing_fast_handler_hands_the_request_to_django(place, monkeypatch, caplog):
+    def broken(request):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setitem(fastpath._EXACT, "/api/planning/lookup", broken)
+
+    django_answer, fast_answer, fast = both("/api/planning/lookup", {"parcel": "26905-010-0016"})
+
+    assert not fast
+    assert fast_answer["status"] == 200
+    assert_same(django_answer, fast_answer)
+    assert "the database went away" in caplog.text

@@ -19,12 +19,14 @@ the language (`Content-Language` and `Vary: Cookie`, chosen by the language cook
 redirected to HTTPS, and requests for a host outside ALLOWED_HOSTS, go to Django. Django's `request_started` and `request_finished` signals
 are sent, so database connections are recycled exactly as for any request.
 `tests/test_fastpath.py` asks Django and the fast path the same questions and compares the
-answers header by header.
+answers header by header. A handler that fails hands the request to Django as well, which then
+answers as it would have (a 500 page and its logging, if it fails too).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,6 +76,7 @@ class FastResponse:
 
 
 FastHandler = Callable[[FastRequest], FastResponse | None]
+logger = logging.getLogger(__name__)
 
 _EXACT: dict[str, FastHandler] = {}
 _PREFIXES: list[tuple[str, FastHandler]] = []
@@ -149,6 +152,10 @@ class FastPaths:
         try:
             translation.activate(language)
             response = handler(FastRequest(environ, path, language))
+        except Exception:
+            # Django asks again and fails, or not, in its own way (its 500 page, its logging).
+            logger.warning("Fast path for %s failed; Django answers", path, exc_info=True)
+            response = None
         finally:
             signals.request_finished.send(sender=self.__class__)
         if response is None:
