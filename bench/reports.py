@@ -153,13 +153,13 @@ def phone_photo() -> bytes:
     return out.getvalue()
 
 
-def from_the_filing_page(photo: bytes) -> bytes:
-    """The photo as reports.js sends it: drawn at 2048 px at most, a JPEG at quality 0.9
-    (browsers' canvas encoder; Pillow's stands in for it), no metadata."""
+def from_the_filing_page(photo: bytes, side: int = 2048) -> bytes:
+    """The photo as reports.js sends it: drawn at 2048 px at most (`side`), a JPEG at quality
+    0.9 (browsers' canvas encoder; Pillow's stands in for it), no metadata."""
     from PIL import Image
 
     image = Image.open(io.BytesIO(photo))
-    image.thumbnail((2048, 2048), Image.Resampling.BILINEAR)
+    image.thumbnail((side, side), Image.Resampling.BILINEAR)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=90)
     return out.getvalue()
@@ -218,6 +218,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=800)
     parser.add_argument("--submissions", type=int, default=160)
     parser.add_argument("--keep", action="store_true", help="reuse a loaded bench database")
+    parser.add_argument(
+        "--phone-side",
+        type=int,
+        default=2048,
+        help="the longest side the filing page draws photos at (reports.js: 2048); "
+        "to see what a smaller one would buy",
+    )
     args = parser.parse_args()
 
     base_url, bench_url = (peers.base_database_url(), peers.database_url(BENCH_DB))
@@ -298,7 +305,10 @@ def main() -> None:
     )
 
     camera = phone_photo()
-    sent = from_the_filing_page(camera)
+    sent = from_the_filing_page(camera, args.phone_side)
+    from PIL import Image
+
+    width, height = Image.open(io.BytesIO(sent)).size
     from gis.services import locate
 
     candidates = [
@@ -312,7 +322,7 @@ def main() -> None:
     run_id = f"{time.time_ns():x}"
 
     for label, photo in (
-        ("as the filing page sends it: 2048 × 1536 JPEG", sent),
+        (f"as the filing page sends it: {width} × {height} JPEG", sent),
         ("straight from the camera: 4032 × 3024 JPEG with EXIF GPS", camera),
     ):
         print(f"Photo {label}, {len(photo) / 1e6:.1f} MB")
