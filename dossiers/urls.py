@@ -12,6 +12,7 @@ urlpatterns = [
     path("dossiers/parcel", views.parcel_lookup, name="parcel"),
     path("dossiers/<int:pk>/", views.mine, name="mine"),
     path("dossiers/<int:pk>/receipt/", views.receipt, name="receipt"),
+    path("dossiers/<int:pk>/<slug:action>/", views.applicant_act, name="applicant-act"),
     path("dossiers/<int:pk>/documents/<int:document_id>/", views.document, name="document"),
     path("office/dossiers/", views.queue, name="queue"),
     path("office/dossiers/queue.geojson", views.queue_json, name="queue-json"),

@@ -186,7 +186,12 @@ def mine(request: HttpRequest, pk: int) -> HttpResponse:
         owner_field="applicant",
         pk=pk,
     )
-    return render(request, "dossiers/status.html", _status_context(dossier))
+    context = _status_context(dossier)
+    if dossier.applicant_id == request.user.pk:
+        # What the applicant may do online: send the supplement asked for, or withdraw.
+        context["can_send_supplement"] = dossier.status == Status.SUPPLEMENT
+        context["can_withdraw"] = Status.WITHDRAWN in services.TRANSITIONS[dossier.status]
+    return render(request, "dossiers/status.html", context)
 
 
 def _status_context(dossier: Dossier) -> dict[str, Any]:
@@ -195,6 +200,45 @@ def _status_context(dossier: Dossier) -> dict[str, Any]:
         "timeline": dossier.handoffs.order_by("at", "id"),
         "rating_form": None,
     }
+
+
+APPLICANT_ACTIONS: dict[str, Callable[[Dossier, Any, ActionForm, str], Dossier]] = {
+    "supplement": lambda d, u, f, note: services.receive_supplement(
+        dossier=d,
+        actor=u,
+        note=note,
+        documents=uploads(f.cleaned_data["documents"], _("Supplement")),
+    ),
+    "withdraw": lambda d, u, f, note: services.withdraw(dossier=d, actor=u, reason=note),
+}
+
+
+@login_required
+@require_POST
+def applicant_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """The applicant's own step on their dossier, online: the supplement, or a withdrawal."""
+    handler = APPLICANT_ACTIONS.get(action)
+    dossier = Dossier.objects.filter(pk=pk, applicant=request.user).first()
+    if handler is None or dossier is None:
+        raise Http404(_("Nothing was found at this address."))
+    form = ActionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(
+            request, _("The form is not valid: %(errors)s") % {"errors": form.errors.as_text()}
+        )
+        return redirect("dossiers:mine", pk=pk)
+    try:
+        handler(dossier, request.user, form, (form.cleaned_data.get("note") or "").strip())
+    except DossierError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Your supplement was sent; the clock runs again.")
+            if action == "supplement"
+            else _("Your dossier was withdrawn."),
+        )
+    return redirect("dossiers:mine", pk=pk)
 
 
 @require_http_methods(["GET", "POST"])
