@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dossiers import services
@@ -202,14 +203,10 @@ def _status_context(dossier: Dossier) -> dict[str, Any]:
     }
 
 
-APPLICANT_ACTIONS: dict[str, Callable[[Dossier, Any, ActionForm, str], Dossier]] = {
-    "supplement": lambda d, u, f, note: services.receive_supplement(
-        dossier=d,
-        actor=u,
-        note=note,
-        documents=uploads(f.cleaned_data["documents"], _("Supplement")),
-    ),
-    "withdraw": lambda d, u, f, note: services.withdraw(dossier=d, actor=u, reason=note),
+# The applicant's own steps, online: the same services as the officer's buttons.
+APPLICANT_STEPS = {
+    "supplement": gettext_lazy("Your supplement was sent; the clock runs again."),
+    "withdraw": gettext_lazy("Your dossier was withdrawn."),
 }
 
 
@@ -217,28 +214,28 @@ APPLICANT_ACTIONS: dict[str, Callable[[Dossier, Any, ActionForm, str], Dossier]]
 @require_POST
 def applicant_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """The applicant's own step on their dossier, online: the supplement, or a withdrawal."""
-    handler = APPLICANT_ACTIONS.get(action)
     dossier = Dossier.objects.filter(pk=pk, applicant=request.user).first()
-    if handler is None or dossier is None:
+    if action not in APPLICANT_STEPS or dossier is None:
         raise Http404(_("Nothing was found at this address."))
+    handler = ACTIONS["resume" if action == "supplement" else action]
+    _run_action(request, dossier, handler, str(APPLICANT_STEPS[action]))
+    return redirect("dossiers:mine", pk=pk)
+
+
+def _run_action(request: HttpRequest, dossier: Dossier, handler: ActionFn, done: str) -> None:
+    """Read the action's form, run it, and say in a message how it went."""
     form = ActionForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(
             request, _("The form is not valid: %(errors)s") % {"errors": form.errors.as_text()}
         )
-        return redirect("dossiers:mine", pk=pk)
+        return
     try:
         handler(dossier, request.user, form, (form.cleaned_data.get("note") or "").strip())
     except DossierError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request,
-            _("Your supplement was sent; the clock runs again.")
-            if action == "supplement"
-            else _("Your dossier was withdrawn."),
-        )
-    return redirect("dossiers:mine", pk=pk)
+        messages.success(request, done)
 
 
 @require_http_methods(["GET", "POST"])
@@ -562,18 +559,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     handler = ACTIONS.get(action)
     if handler is None:
         raise Http404(_("Nothing was found at this address."))
-    form = ActionForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(
-            request, _("The form is not valid: %(errors)s") % {"errors": form.errors.as_text()}
-        )
-        return redirect("dossiers:detail", pk=pk)
-    try:
-        handler(dossier, request.user, form, (form.cleaned_data.get("note") or "").strip())
-    except DossierError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Done."))
+    _run_action(request, dossier, handler, _("Done."))
     return redirect("dossiers:detail", pk=pk)
 
 
