@@ -161,3 +161,35 @@ def test_a_permit_goes_from_intake_to_return_in_the_browser(
         assert page.errors == []
     phone.screenshot(path="/tmp/urbanmgmt-dossier-phone.png", full_page=True)
     desk.screenshot(path="/tmp/urbanmgmt-dossier-desk.png", full_page=True)
+
+
+def test_the_applicant_sends_a_supplement_from_a_phone(
+    browser, live_server, contexts, tmp_path, settings
+):
+    from dossiers import services
+    from tests.dossiers.factories import in_processing, make_office
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    office = make_office()
+    dossier = in_processing(office)
+    services.request_supplement(dossier=dossier, actor=office.officer, note="Thiếu bản vẽ móng")
+    drawing = tmp_path / "ban-ve-mong.pdf"
+    drawing.write_bytes(PDF)
+
+    phone = open_page(browser, live_server, contexts, office.citizen, width=390, height=844)
+    phone.goto(f"{live_server.url}/dossiers/{dossier.pk}/")
+    assert "Thiếu bản vẽ móng" in phone.text_content(".timeline")
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
+    phone.set_input_files("#supplement-documents", str(drawing))
+    phone.fill("#supplement-note", "Đã bổ sung bản vẽ móng")
+    phone.click(".withdraw summary")
+    phone.screenshot(path="/tmp/urbanmgmt-dossier-supplement.png", full_page=True)
+    phone.click("#send-supplement button")
+    phone.wait_for_selector(".messages .success")
+
+    dossier.refresh_from_db()
+    assert dossier.status == Status.PROCESSING
+    assert phone.get_attribute(".status", "data-status") == str(Status.PROCESSING)
+    assert dossier.documents.filter(name__contains="ban-ve-mong.pdf").exists()
+    assert phone.query_selector("#send-supplement") is None
+    assert phone.outside_requests == [] and phone.errors == []
