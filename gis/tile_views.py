@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
@@ -65,27 +66,45 @@ def tile(request: HttpRequest, layer: str, z: str, x: str, y: str) -> HttpRespon
                 "maxzoom": published.maxzoom,
             }
         )
+    return _http(_tile_answer(published, address, request))
+
+
+def _tile_answer(published: PublishedLayer, address: TileAddress, request: Any) -> FastResponse:
+    """A tile inside the matrix: 200 (gzipped if the client takes it), 204 when empty, or what
+    the request's preconditions call for (304, 412). The view and the fast path both answer
+    with it; the view turns it into an HttpResponse. `request` is the view's, or what
+    get_conditional_response reads of one (`_Conditional`)."""
     version = data_version(published)
     # Weak: the gzipped and the plain body are the same tile, not the same bytes.
     etag = f'W/"{published.name}-{version}-{address.z}-{address.x}-{address.y}"'
-    not_modified = get_conditional_response(request, etag=etag)
-    if not_modified is not None:
-        not_modified["ETag"] = etag
-        patch_vary_headers(not_modified, ["Accept-Encoding"])
-        return _public(not_modified)
-
+    headers = [
+        ("ETag", etag),
+        ("Cache-Control", CACHE_CONTROL),
+        ("Access-Control-Allow-Origin", "*"),  # public data, read by maps on any site
+    ]
+    vary = ("Accept-Encoding",)
+    conditional = get_conditional_response(request, etag=etag)
+    if conditional is not None:
+        content_type = conditional.get("Content-Type")
+        return FastResponse(conditional.status_code, b"", content_type, headers, vary)
     body = gzipped_tile(published, version, address)
     if not body:
-        response = HttpResponse(status=204)
-        del response["Content-Type"]  # there is no content to type
-    elif _ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
-        response = HttpResponse(body, content_type=MVT_CONTENT_TYPE)
-        response["Content-Encoding"] = "gzip"
+        return FastResponse(204, headers=headers, vary=vary)  # no content, so no type
+    if _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        headers.insert(0, ("Content-Encoding", "gzip"))
     else:
-        response = HttpResponse(gzip.decompress(body), content_type=MVT_CONTENT_TYPE)
-    response["ETag"] = etag
-    patch_vary_headers(response, ["Accept-Encoding"])
-    return _public(response)
+        body = gzip.decompress(body)
+    return FastResponse(200, body, MVT_CONTENT_TYPE, headers, vary)
+
+
+def _http(answer: FastResponse) -> HttpResponse:
+    response = HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
+    if answer.content_type is None:
+        del response["Content-Type"]
+    for name, value in answer.headers:
+        response[name] = value
+    patch_vary_headers(response, answer.vary)
+    return response
 
 
 _TILE_PATH = re.compile(r"^/tiles/([A-Za-z0-9_-]+)/(\d{1,2})/(\d{1,7})/(\d{1,7})\.pbf$")
@@ -107,33 +126,17 @@ def fast_tile(request: FastRequest) -> FastResponse | None:
     address = TileAddress(int(match[2]), int(match[3]), int(match[4]))
     if not address.in_matrix(published):
         return None
-    version = data_version(published)
-    etag = f'W/"{published.name}-{version}-{address.z}-{address.x}-{address.y}"'
-    headers = [
-        ("ETag", etag),
-        ("Cache-Control", CACHE_CONTROL),
-        ("Access-Control-Allow-Origin", "*"),
-    ]
-    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
-    if if_none_match and get_conditional_response(_Conditional(environ), etag=etag) is not None:
-        return FastResponse(304, headers=headers, vary=("Accept-Encoding",))
-    body = gzipped_tile(published, version, address)
-    if not body:
-        return FastResponse(204, headers=headers, vary=("Accept-Encoding",))
-    if _ACCEPTS_GZIP.search(environ.get("HTTP_ACCEPT_ENCODING", "")):
-        headers.insert(0, ("Content-Encoding", "gzip"))
-    else:
-        body = gzip.decompress(body)
-    return FastResponse(200, body, MVT_CONTENT_TYPE, headers, vary=("Accept-Encoding",))
+    return _tile_answer(published, address, _Conditional(environ, request.path))
 
 
 class _Conditional:
-    """What django.utils.cache.get_conditional_response reads of a request."""
+    """What django.utils.cache.get_conditional_response reads of a GET request."""
 
     method = "GET"
 
-    def __init__(self, environ: dict) -> None:
+    def __init__(self, environ: dict, path: str) -> None:
         self.META = environ
+        self.path = path
 
 
 def _tile_url_template(request: HttpRequest, layer: PublishedLayer) -> str:

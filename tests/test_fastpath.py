@@ -260,3 +260,11 @@ def test_a_failing_fast_handler_hands_the_request_to_django(place, monkeypatch, 
     assert fast_answer["status"] == 200
     assert_same(django_answer, fast_answer)
     assert "the database went away" in caplog.text
+
+
+def test_a_failed_if_match_precondition_is_a_412_from_django(place):
+    _django, fast_answer, fast = both(tile_path(), headers={"If-Match": '"another"'})
+
+    assert not fast
+    assert fast_answer["status"] == 412
+    assert fast_answer["headers"]["etag"].startswith('W/"parcels-')
