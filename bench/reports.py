@@ -9,16 +9,19 @@ city of bench/import_parcels.py, generated once into var/bench/), then spreads N
 its wards in one SQL statement (points drawn inside each ward in proportion to its area, a
 year of filing dates, every category and status). `--keep` reuses a loaded database.
 
-Then, with `--concurrency` worker processes each on its own connection, it times:
+Then, with `--concurrency` worker processes each on its own connection, opened and warmed by
+one untimed call before the clock starts (as a gunicorn worker is by the time it matters), it
+times:
 
 - the queue query, exactly as the queue page runs it (reports.queue_views.in_scope for a
   district official through urbanmgmt.policy, a ~1 km bbox, one status, one category,
   newest first, a page of 50 with its related rows);
 - `reports.services.submit_report` with one photo: routing, the photo's decode / re-encode /
   thumbnail, the files, the history row and the audit row, committed. Twice: with the photo
-  as the filing page sends it (the phone draws it at 2048 px at most and sends that JPEG, at
-  quality 0.9, without EXIF: reports.js `shrinkPhoto`), and with a 4032 × 3024 camera JPEG
-  carrying EXIF GPS, as an API client that does not shrink might send.
+  as the filing page sends it (the phone draws it at the size the server stores, 1600 px by
+  default (settings.REPORTS_PHOTO_SIDE), and sends that JPEG, at quality 0.9, without EXIF:
+  reports.js `shrinkPhoto`), and with a 4032 × 3024 camera JPEG carrying EXIF GPS, as an API
+  client that does not shrink might send.
 
 It prints p50 / p95 / max and the throughput of each. Goals (issue 6): queue p95 <= 50 ms,
 submission p95 <= 300 ms. A benchmark, not a test: it asserts nothing.
@@ -130,7 +133,8 @@ def prepare(args: argparse.Namespace, base_url: str, bench_url: str) -> None:
         conn.execute(
             LOAD_SQL, {"n": args.reports, "categories": categories, "ncat": len(categories)}
         )
-        conn.execute("ANALYZE reports_report")
+        # As autovacuum leaves a table in service: visibility map and hint bits set.
+        conn.execute("VACUUM (ANALYZE) reports_report")
         loaded = conn.execute("SELECT count(*) FROM reports_report").fetchone()[0]
     print(f"Loaded {loaded:,} reports in {time.perf_counter() - started:.1f} s")
 
@@ -153,8 +157,8 @@ def phone_photo() -> bytes:
     return out.getvalue()
 
 
-def from_the_filing_page(photo: bytes, side: int = 2048) -> bytes:
-    """The photo as reports.js sends it: drawn at 2048 px at most (`side`), a JPEG at quality
+def from_the_filing_page(photo: bytes, side: int) -> bytes:
+    """The photo as reports.js sends it: drawn at `side` px at most, a JPEG at quality
     0.9 (browsers' canvas encoder; Pillow's stands in for it), no metadata."""
     from PIL import Image
 
@@ -174,39 +178,82 @@ def percentiles(samples: list[float]) -> str:
     )
 
 
-_TASK = None
+def _worker(task, warmup, chunk: list, barrier, results, index: int) -> None:
+    """One worker: its connection opened and its caches warmed by one untimed call (a
+    gunicorn worker serves its first request long before the ones that count), then its
+    share of the inputs once every worker is ready."""
+    import traceback
 
-
-def _run_chunk(chunk: list) -> list[float]:
     from django.db import connections
 
-    timings = []
     try:
+        task(warmup)
+        barrier.wait(timeout=600)
+        timings = []
         for item in chunk:
             started = time.perf_counter()
-            _TASK(item)
+            task(item)
             timings.append(time.perf_counter() - started)
+        results.put((index, timings, None))
+    except BaseException:
+        barrier.abort()
+        results.put((index, [], traceback.format_exc()))
     finally:
         connections.close_all()
-    return timings
 
 
-def run_concurrently(task, inputs: list, concurrency: int) -> tuple[list[float], float]:
+def run_concurrently(
+    task, inputs: list, concurrency: int, warmup: list
+) -> tuple[list[float], float]:
     """Run `task` over `inputs` in `concurrency` processes (as gunicorn workers would), each
-    with its own database connection; the timings of every call, and the wall time."""
+    with its own database connection, warmed by one call on its own item of `warmup`; the
+    timings of every call, and the wall time from the moment all workers were ready.
+
+    A worker that fails stops the run with its traceback (a pool would hang or hide it)."""
     import multiprocessing
+    import queue as queues
+    import threading
 
     from django.db import connections
 
-    global _TASK
-    _TASK = task
     connections.close_all()  # each forked worker opens its own
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(concurrency + 1)
+    results = context.Queue()
     chunks = [inputs[i::concurrency] for i in range(concurrency)]
-    started = time.perf_counter()
-    with multiprocessing.get_context("fork").Pool(concurrency) as pool:
-        results = pool.map(_run_chunk, chunks)
-    wall = time.perf_counter() - started
-    return [t for chunk in results for t in chunk], wall
+    workers = [
+        context.Process(
+            target=_worker, args=(task, warmup[i % len(warmup)], chunk, barrier, results, i)
+        )
+        for i, chunk in enumerate(chunks)
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        try:
+            barrier.wait(timeout=600)
+        except threading.BrokenBarrierError:
+            pass  # a worker failed while warming up: its traceback is in `results`
+        started = time.perf_counter()
+        timings: list[float] = []
+        for _ in workers:
+            while True:
+                try:
+                    _index, got, error = results.get(timeout=5)
+                    break
+                except queues.Empty:
+                    if not any(w.is_alive() for w in workers) and results.empty():
+                        raise RuntimeError("a benchmark worker died without a result") from None
+            if error:
+                raise RuntimeError(f"a benchmark worker failed:\n{error}")
+            timings.extend(got)
+        wall = time.perf_counter() - started
+    finally:
+        for worker in workers:
+            worker.join(timeout=10)
+            if worker.is_alive():
+                worker.terminate()
+    return timings, wall
 
 
 def main() -> None:
@@ -221,8 +268,9 @@ def main() -> None:
     parser.add_argument(
         "--phone-side",
         type=int,
-        default=2048,
-        help="the longest side the filing page draws photos at (reports.js: 2048); "
+        default=None,
+        help="the longest side the filing page draws photos at (default: the app's "
+        "REPORTS_PHOTO_SIDE, which the server stores at too); "
         "to see what a smaller one would buy",
     )
     args = parser.parse_args()
@@ -297,15 +345,18 @@ def main() -> None:
         len(queries.page_of(f.apply(in_scope(user)).order_by("-created_at"), 1)[0]) for f in sample
     ]
     print(f"  rows per page (sample of 50): mean {statistics.mean(sizes):.1f}, max {max(sizes)}")
-    alone, _wall = run_concurrently(queue_page, work[:100], 1)
+    warm = [random_filters() for _ in range(args.concurrency)]
+    alone, _wall = run_concurrently(queue_page, work[:100], 1, warm)
     print(f"Queue page alone   {percentiles(alone)}")
-    timings, wall = run_concurrently(queue_page, work, args.concurrency)
+    timings, wall = run_concurrently(queue_page, work, args.concurrency, warm)
     print(
         f"Queue page x{args.concurrency:<4}   {percentiles(timings)}   {len(timings) / wall:6.0f} /s"
     )
 
     camera = phone_photo()
-    sent = from_the_filing_page(camera, args.phone_side)
+    from reports.photos import stored_side
+
+    sent = from_the_filing_page(camera, args.phone_side or stored_side())
     from PIL import Image
 
     width, height = Image.open(io.BytesIO(sent)).size
@@ -340,10 +391,15 @@ def main() -> None:
             )
 
         submit(-1)  # warm up
-        one, _wall = run_concurrently(submit, list(range(10)), 1)
+        # Each worker's warm-up files a report of its own (negative numbers, never timed).
+        warm = list(range(-2, -2 - 2 * args.concurrency, -1))
+        one, _wall = run_concurrently(submit, list(range(10)), 1, warm[: args.concurrency])
         print(f"  Submission alone   {percentiles(one)}")
         timings, wall = run_concurrently(
-            submit, list(range(10, 10 + args.submissions)), args.concurrency
+            submit,
+            list(range(10, 10 + args.submissions)),
+            args.concurrency,
+            warm[args.concurrency :],
         )
         print(
             f"  Submission x{args.concurrency:<4}   {percentiles(timings)}   "

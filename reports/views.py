@@ -28,6 +28,7 @@ from gis.publish import published_layers
 from reports import public, queries
 from reports.forms import FileReportForm
 from reports.models import Category, CategoryGroup, Photo, Report, Status
+from reports.photos import stored_side
 from reports.services import ReportError, confirm_me_too, submit_report
 from urbanmgmt import policy
 
@@ -125,6 +126,7 @@ def file_report(request: HttpRequest) -> HttpResponse:
             **map_context(),
             "nearby_url": reverse("reports:api-nearby"),
             "locate_url": reverse("spatial:locate"),
+            "photo_side": stored_side(),
         },
     }
     response = render(request, "reports/file.html", context, status=status)

@@ -173,11 +173,11 @@ def test_the_phone_sends_a_smaller_photo_without_its_exif(phone, live_server, tm
 
     assert len(sent) < len(original) / 2
     uploaded = Image.open(io.BytesIO(sent))
-    assert (uploaded.format, uploaded.size) == ("JPEG", (2048, 1536))
+    assert (uploaded.format, uploaded.size) == ("JPEG", (1600, 1200))
     assert b"Exif" not in sent and dict(uploaded.getexif()) == {}
     # Sent on, it is stored at that size.
     phone.evaluate("() => document.getElementById('report-form').submit()")
     phone.wait_for_selector("#tracking-code")
     report = Report.objects.get(tracking_code=phone.text_content("#tracking-code").strip())
-    assert (report.photos.get().width, report.photos.get().height) == (2048, 1536)
+    assert (report.photos.get().width, report.photos.get().height) == (1600, 1200)
     assert phone.errors == []

@@ -37,6 +37,17 @@ def test_the_filing_page_offers_the_categories_and_a_local_map(client, district)
     assert "report_device" in page.cookies
 
 
+@pytest.mark.parametrize("side", [None, 2048])
+def test_the_page_tells_the_phone_the_size_photos_are_stored_at(client, district, settings, side):
+    if side:
+        settings.REPORTS_PHOTO_SIDE = side
+
+    page = client.get(reverse("reports:new"))
+
+    assert page.context["map_config"]["photo_side"] == (side or 1600)
+    assert f'"photo_side": {side or 1600}' in page.content.decode()
+
+
 def test_a_report_filed_with_a_photo_leads_to_its_tracking_page(client, district):
     photo = SimpleUploadedFile("IMG_0001.jpg", jpeg_bytes(gps=True), content_type="image/jpeg")
 

@@ -116,8 +116,47 @@ def test_a_transparent_png_is_flattened_on_white(district):
         assert all(channel > 240 for channel in stored.getpixel((50, 40)))
 
 
-def test_a_large_photo_is_stored_at_most_2048_pixels_wide(district):
+def test_a_large_photo_is_stored_at_most_1600_pixels_wide(district):
     report = file_report(IN_WARD_A, photos=[jpeg_bytes((5000, 1000), fmt="PNG")])
 
     photo = report.photos.get()
-    assert (photo.width, photo.height) == (2048, 410)
+    assert (photo.width, photo.height) == (1600, 320)
+    with Image.open(photo.thumbnail.path) as thumbnail:
+        assert thumbnail.size == (320, 64)
+
+
+def test_the_stored_size_is_a_setting(district, settings):
+    settings.REPORTS_PHOTO_SIDE = 2048
+
+    report = file_report(IN_WARD_A, photos=[jpeg_bytes((5000, 1000), fmt="PNG")])
+    # A 12-megapixel JPEG is decoded at half scale, already under the limit: not resampled.
+    camera = file_report(IN_WARD_A, photos=[jpeg_bytes((4032, 3024))])
+
+    assert (report.photos.get().width, report.photos.get().height) == (2048, 410)
+    assert (camera.photos.get().width, camera.photos.get().height) == (2016, 1512)
+    with Image.open(camera.photos.get().thumbnail.path) as thumbnail:
+        assert thumbnail.size == (320, 240)
+
+
+def test_no_profile_comment_or_xmp_of_the_original_is_kept(district):
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">HomeAddress</x:xmpmeta>'
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), (10, 120, 200)).save(
+        out, "JPEG", icc_profile=profile, comment=b"taken at home", xmp=xmp
+    )
+    original = Image.open(io.BytesIO(out.getvalue()))
+    assert {"icc_profile", "comment", "xmp"} <= set(original.info)  # the input has all three
+
+    report = file_report(IN_WARD_A, photos=[out.getvalue()])
+
+    photo = report.photos.get()
+    for field in (photo.image, photo.thumbnail):
+        with field.open("rb") as stored:
+            data = stored.read()
+        assert not {"icc_profile", "comment", "xmp", "exif"} & set(
+            Image.open(io.BytesIO(data)).info
+        )
+        assert b"taken at home" not in data and b"HomeAddress" not in data

@@ -106,18 +106,19 @@
   }
 
   /* --- photos made smaller on the phone before they are sent ---
-     A phone photo is 3-5 MB at 4000 px; the server keeps 2048 px at most. Drawing it on a
-     canvas and sending that JPEG instead saves the upload on a mobile network and the
-     server's decoding, and sends no EXIF at all: the position the photo was taken at never
-     leaves the phone. Anything that fails sends the original (the server re-encodes all). */
-  var PHOTO_SIDE = 2048, PHOTO_KEEP_BYTES = 1500000;
+     A phone photo is 3-5 MB at 4000 px; the server keeps `side` px at most (the page's
+     config.photo_side, settings.REPORTS_PHOTO_SIDE). Drawing it on a canvas at that size and
+     sending that JPEG instead saves the upload on a mobile network and the server's
+     decoding, and sends no EXIF at all: the position the photo was taken at never leaves
+     the phone. Anything that fails sends the original (the server re-encodes all). */
+  var PHOTO_SIDE = 1600, PHOTO_KEEP_BYTES = 1500000;
 
-  function shrinkPhoto(file) {
+  function shrinkPhoto(file, side) {
     if (!/^image\/(jpeg|png|webp)$/.test(file.type) || !window.createImageBitmap) {
       return Promise.resolve(file);
     }
     return createImageBitmap(file).then(function (bitmap) {
-      var scale = Math.min(1, PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
+      var scale = Math.min(1, (side || PHOTO_SIDE) / Math.max(bitmap.width, bitmap.height));
       if (scale === 1 && file.size <= PHOTO_KEEP_BYTES && file.type !== "image/jpeg") return file;
       var canvas = document.createElement("canvas");
       canvas.width = Math.max(1, Math.round(bitmap.width * scale));
@@ -138,13 +139,14 @@
   }
 
   /* Before `form` is sent, its photos are replaced by their smaller copies. */
-  function shrinkPhotosOnSubmit(form, input) {
+  function shrinkPhotosOnSubmit(form, input, side) {
     var ready = false;
     form.addEventListener("submit", function (event) {
       if (ready || !input.files || !input.files.length || !window.DataTransfer) return;
       event.preventDefault();
       var submitter = event.submitter;
-      Promise.all(Array.prototype.map.call(input.files, shrinkPhoto)).then(function (files) {
+      var shrink = function (file) { return shrinkPhoto(file, side); };
+      Promise.all(Array.prototype.map.call(input.files, shrink)).then(function (files) {
         try {
           var list = new DataTransfer();
           files.forEach(function (file) { list.items.add(file); });
@@ -241,7 +243,7 @@
         }
       });
     });
-    shrinkPhotosOnSubmit(form, photos);
+    shrinkPhotosOnSubmit(form, photos, config.photo_side);
     if (lon.value && lat.value) place(L.latLng(+lat.value, +lon.value), "form");
   }
 
