@@ -13,9 +13,9 @@ Then, with `--concurrency` worker processes each on its own connection, opened a
 one untimed call before the clock starts (as a gunicorn worker is by the time it matters), it
 times:
 
-- the queue query, exactly as the queue page runs it (reports.queue_views.in_scope for a
-  district official through urbanmgmt.policy, a ~1 km bbox, one status, one category,
-  newest first, a page of 50 with its related rows);
+- the queue query, exactly as the queue page runs it (reports.queue_query.page for a
+  district official, scoped through urbanmgmt.policy, a ~1 km bbox, one status, one
+  category, newest first, a page of 50 with its category, ward and assignee);
 - `reports.services.submit_report` with one photo: routing, the photo's decode / re-encode /
   thumbnail, the files, the history row and the audit row, committed. Twice: with the photo
   as the filing page sends it (the phone draws it at the size the server stores, 1600 px by
@@ -37,6 +37,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,24 +191,50 @@ def _worker(task, warmup, chunk: list, barrier, results, index: int) -> None:
         task(warmup)
         barrier.wait(timeout=600)
         timings = []
+        cpu = time.process_time()
         for item in chunk:
             started = time.perf_counter()
             task(item)
             timings.append(time.perf_counter() - started)
-        results.put((index, timings, None))
+        results.put((index, timings, time.process_time() - cpu, None))
     except BaseException:
         barrier.abort()
-        results.put((index, [], traceback.format_exc()))
+        results.put((index, [], 0.0, traceback.format_exc()))
     finally:
         connections.close_all()
 
 
-def run_concurrently(
-    task, inputs: list, concurrency: int, warmup: list
-) -> tuple[list[float], float]:
+@dataclass
+class Run:
+    timings: list[float]
+    wall: float
+    workers_cpu: float  # seconds of CPU the workers used while timed
+    machine_cpu: float  # seconds of CPU the whole machine used meanwhile (/proc/stat)
+
+    @property
+    def rate(self) -> float:
+        return len(self.timings) / self.wall
+
+    def cpu_ms(self) -> str:
+        """CPU per call: the app's Python, and everything else (PostgreSQL above all)."""
+        calls = len(self.timings)
+        ours = self.workers_cpu / calls * 1000
+        rest = max(0.0, self.machine_cpu - self.workers_cpu) / calls * 1000
+        return f"CPU per call: app {ours:.1f} ms, PostgreSQL and the rest {rest:.1f} ms"
+
+
+def _machine_cpu_seconds() -> float:
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def run_concurrently(task, inputs: list, concurrency: int, warmup: list) -> Run:
     """Run `task` over `inputs` in `concurrency` processes (as gunicorn workers would), each
     with its own database connection, warmed by one call on its own item of `warmup`; the
-    timings of every call, and the wall time from the moment all workers were ready.
+    timings of every call, the wall time from the moment all workers were ready, and the CPU
+    used meanwhile.
 
     A worker that fails stops the run with its traceback (a pool would hang or hide it)."""
     import multiprocessing
@@ -235,11 +262,13 @@ def run_concurrently(
         except threading.BrokenBarrierError:
             pass  # a worker failed while warming up: its traceback is in `results`
         started = time.perf_counter()
+        machine = _machine_cpu_seconds()
         timings: list[float] = []
+        workers_cpu = 0.0
         for _ in workers:
             while True:
                 try:
-                    _index, got, error = results.get(timeout=5)
+                    _index, got, cpu, error = results.get(timeout=5)
                     break
                 except queues.Empty:
                     if not any(w.is_alive() for w in workers) and results.empty():
@@ -247,13 +276,15 @@ def run_concurrently(
             if error:
                 raise RuntimeError(f"a benchmark worker failed:\n{error}")
             timings.extend(got)
+            workers_cpu += cpu
         wall = time.perf_counter() - started
+        machine = _machine_cpu_seconds() - machine
     finally:
         for worker in workers:
             worker.join(timeout=10)
             if worker.is_alive():
                 worker.terminate()
-    return timings, wall
+    return Run(timings, wall, workers_cpu, machine)
 
 
 def main() -> None:
@@ -289,9 +320,9 @@ def main() -> None:
     from django.test.utils import override_settings
 
     from gis.models import AdminUnit, UnitLevel
-    from reports import queries
+    from reports import queries, queue_query
     from reports.models import OPEN_STATUSES, Category, Report
-    from reports.queue_views import in_scope, queue_reports
+    from reports.queue_views import in_scope
     from reports.services import submit_report
     from urbanmgmt.models import Post, Role
 
@@ -335,7 +366,7 @@ def main() -> None:
     policy.posts(viewer)  # read once per request, as the page does before its query
 
     def queue_page(filters: queries.Filters) -> None:
-        rows, _more = queries.page_of(queue_reports(viewer, filters), 1)
+        rows, _more = queue_query.page(viewer, filters, 1)
         assert len(rows) <= queries.PAGE_SIZE
 
     work = [random_filters() for _ in range(args.queries)]
@@ -346,11 +377,12 @@ def main() -> None:
     ]
     print(f"  rows per page (sample of 50): mean {statistics.mean(sizes):.1f}, max {max(sizes)}")
     warm = [random_filters() for _ in range(args.concurrency)]
-    alone, _wall = run_concurrently(queue_page, work[:100], 1, warm)
-    print(f"Queue page alone   {percentiles(alone)}")
-    timings, wall = run_concurrently(queue_page, work, args.concurrency, warm)
+    alone = run_concurrently(queue_page, work[:100], 1, warm)
+    print(f"Queue page alone   {percentiles(alone.timings)}   {alone.cpu_ms()}")
+    run = run_concurrently(queue_page, work, args.concurrency, warm)
     print(
-        f"Queue page x{args.concurrency:<4}   {percentiles(timings)}   {len(timings) / wall:6.0f} /s"
+        f"Queue page x{args.concurrency:<4}   {percentiles(run.timings)}   {run.rate:6.0f} /s   "
+        f"{run.cpu_ms()}"
     )
 
     camera = phone_photo()
@@ -393,17 +425,17 @@ def main() -> None:
         submit(-1)  # warm up
         # Each worker's warm-up files a report of its own (negative numbers, never timed).
         warm = list(range(-2, -2 - 2 * args.concurrency, -1))
-        one, _wall = run_concurrently(submit, list(range(10)), 1, warm[: args.concurrency])
-        print(f"  Submission alone   {percentiles(one)}")
-        timings, wall = run_concurrently(
+        one = run_concurrently(submit, list(range(10)), 1, warm[: args.concurrency])
+        print(f"  Submission alone   {percentiles(one.timings)}   {one.cpu_ms()}")
+        run = run_concurrently(
             submit,
             list(range(10, 10 + args.submissions)),
             args.concurrency,
             warm[args.concurrency :],
         )
         print(
-            f"  Submission x{args.concurrency:<4}   {percentiles(timings)}   "
-            f"{len(timings) / wall:6.1f} /s"
+            f"  Submission x{args.concurrency:<4}   {percentiles(run.timings)}   "
+            f"{run.rate:6.1f} /s   {run.cpu_ms()}"
         )
     print("Goals: queue p95 <= 50 ms; submission p95 <= 300 ms (photo re-encode included).")
     print(f"Load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

@@ -11,16 +11,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
-from django.contrib.gis.db.models.functions import Distance
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from gis.models import BASE_LEVELS, AdminUnit, UnitLevel
-from reports import forms, queries, services
+from reports import forms, queries, queue_query, services
 from reports.models import Category, Report, ReportEvent, Status
 from reports.views import map_context
 from urbanmgmt import policy
@@ -31,37 +29,6 @@ SCOPE = {"unit_field": "unit", "department_field": "department"}
 
 def in_scope(user, action: str = policy.Action.VIEW):
     return policy.scope(user, Report.objects.all(), action=action, **SCOPE)
-
-
-# What a row of the queue shows; the units' boundaries (large) are never read for a list.
-LIST_FIELDS = (
-    "tracking_code",
-    "status",
-    "created_at",
-    "due_date",
-    "unit_id",
-    "department_id",
-    "category__code",
-    "category__name",
-    "category__name_en",
-    "ward__code",
-    "ward__name",
-    "assignee__username",
-    "assignee__first_name",
-    "assignee__last_name",
-)
-
-
-def queue_reports(user, filters: queries.Filters):
-    """The queue's reports for this person and these filters, in the order shown."""
-    reports = filters.ordered(filters.apply(in_scope(user)))
-    # Only what the list shows: no unit or department join (the review page names them),
-    # no location (the map asks for its points apart): each join and geometry cost planning
-    # and building time on a page that 16 officials may load at once.
-    reports = reports.select_related("category", "ward", "assignee").only(*LIST_FIELDS)
-    if filters.near is not None:
-        reports = reports.annotate(distance=Distance("location", filters.near))
-    return reports
 
 
 def _officials_only(request: HttpRequest) -> HttpResponse | None:
@@ -84,10 +51,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             filters = queries.Filters.from_form(form)
         else:
             error = queries.first_error(form)
-    rows, more = queries.page_of(queue_reports(request.user, filters), filters.page)
-    today = timezone.localdate()
-    for report in rows:
-        report.overdue = report.is_overdue(today)
+    rows, more = queue_query.page(request.user, filters, filters.page)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

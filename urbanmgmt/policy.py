@@ -13,6 +13,7 @@ that probing codes tells nobody which ones are in use.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import connection, models
@@ -150,6 +151,31 @@ def can_see_personal_data(user: Any, unit_id: int | None, department_id: Any = A
     )
 
 
+@dataclass(frozen=True)
+class ScopeClause:
+    """Objects of these units (and of this department, where one is named) are in scope."""
+
+    unit_ids: tuple[int, ...]
+    department_id: int | None = None
+
+
+def scope_clauses(
+    user: Any, action: str = Action.VIEW, *, departments: bool = False
+) -> list[ScopeClause] | None:
+    """The person's scope for `action` as data, for a query that cannot take a Q (raw SQL):
+    None for everything (a superuser), otherwise clauses to OR, none at all for nothing.
+    `scope()` builds its Q from the same clauses."""
+    if is_superuser(user):
+        return None
+    return [
+        ScopeClause(
+            unit_ids=tuple(sorted(_subtree(user, post))),
+            department_id=post.department_id if departments else None,
+        )
+        for post in _posts_for(user, action)
+    ]
+
+
 def scope(
     user: Any,
     queryset: QuerySet[M],
@@ -160,13 +186,14 @@ def scope(
     action: str = Action.VIEW,
 ) -> QuerySet[M]:
     """The rows of `queryset` the person may take `action` on; every list goes through here."""
-    if is_superuser(user):
+    clauses = scope_clauses(user, action, departments=department_field is not None)
+    if clauses is None:
         return queryset
     condition = Q(pk__in=[])
-    for post in _posts_for(user, action):
-        clause = Q(**{f"{unit_field}__in": sorted(_subtree(user, post))})
-        if department_field and post.department_id is not None:
-            clause &= Q(**{department_field: post.department_id})
+    for scope_clause in clauses:
+        clause = Q(**{f"{unit_field}__in": scope_clause.unit_ids})
+        if scope_clause.department_id is not None:
+            clause &= Q(**{department_field: scope_clause.department_id})
         condition |= clause
     if owner_field and action == Action.VIEW and user is not None and user.is_authenticated:
         condition |= Q(**{owner_field: user.pk})

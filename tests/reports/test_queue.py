@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from reports import queries
 from reports.models import Report, Status
 from tests.accounts_factories import make_official
 from tests.reports.factories import IN_WARD_A, file_report, jpeg_bytes
@@ -120,3 +121,85 @@ def test_a_refused_step_comes_back_as_a_message(client, official):
     assert "cannot become" in answer.content.decode()
     report.refresh_from_db()
     assert report.status == Status.RECEIVED
+
+
+def _orm_codes(user, filters):
+    """The same list through the ORM, as the queue's map points are chosen."""
+    from reports.queue_views import in_scope
+
+    reports = filters.ordered(filters.apply(in_scope(user)))
+    return list(reports.values_list("tracking_code", flat=True)[: queries.PAGE_SIZE])
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"statuses": ("received",)},
+        {"statuses": ("verified", "assigned")},
+        {"category": "noise"},
+        {"category": "no-such-category"},
+        {"ward": "26905"},
+        {"bbox": (106.68, 10.78, 106.685, 10.785)},
+        {"days": 5},
+        {"older": 5},
+        {"overdue": True},
+        {"near": Point(106.6995, 10.8195, srid=4326)},
+        {"near": Point(106.6995, 10.8195, srid=4326), "category": "noise", "days": 30},
+    ],
+    ids=lambda f: ",".join(f) or "none",
+)
+def test_the_queue_list_and_the_orm_filters_agree_for_every_kind_of_person(district, filters):
+    from django.contrib.auth import get_user_model
+
+    from reports import queue_query
+    from tests.accounts_factories import make_department
+
+    department = make_department(district["district"], code="TNMT")
+    reports = [
+        file_report(IN_WARD_A, now=timezone.now() - dt.timedelta(days=10)),
+        file_report(IN_WARD_A, code="noise"),
+        file_report(Point(106.681, 10.781, srid=4326)),
+        file_report(Point(106.699, 10.819, srid=4326), code="illegal-dumping"),
+        file_report(Point(106.71, 10.80, srid=4326)),  # ward B
+    ]
+    Report.objects.filter(pk=reports[0].pk).update(status=Status.VERIFIED)
+    Report.objects.filter(pk=reports[1].pk).update(
+        due_date=timezone.localdate() - dt.timedelta(days=1)
+    )
+    people = {
+        "ward A": make_official(district["ward_a"]),
+        "ward B": make_official(district["ward_b"]),
+        "district": make_official(district["district"], Role.LEADER),
+        "department": make_official(district["district"], department=department),
+        "citizen": get_user_model().objects.create_user(username="citizen-queue"),
+        "superuser": get_user_model().objects.create_superuser(username="root-queue"),
+    }
+    chosen = queries.Filters(**filters)
+    seen = set()
+    for kind, person in people.items():
+        rows, more = queue_query.page(person, chosen)
+
+        assert [r.tracking_code for r in rows] == _orm_codes(person, chosen), kind
+        assert more is False
+        seen.update(r.tracking_code for r in rows)
+    if not filters:
+        assert seen == {r.tracking_code for r in reports}  # somebody sees each one
+
+
+def test_the_queue_row_reads_like_a_report(client, official):
+    report = file_report(IN_WARD_A, code="noise")
+    Report.objects.filter(pk=report.pk).update(
+        assignee=official, due_date=timezone.localdate() - dt.timedelta(days=2)
+    )
+    official.first_name, official.last_name = "Lan", "Nguyễn"
+    official.save()
+
+    page = client.get(reverse("reports:queue"), {"near": "106.69,10.801"})
+
+    row = page.context["reports"][0]
+    assert (row.pk, row.overdue, row.get_status_display()) == (report.pk, True, "Received")
+    assert 100 < row.distance.m < 120  # 0.001° of latitude
+    html = page.content.decode()
+    assert "Lan Nguyễn" in html and "Noise" in html and "Overdue" in html
+    assert f"{round(row.distance.m)} m" in html
