@@ -111,8 +111,12 @@ def clean_photo(upload: bytes | IO[bytes]) -> CleanPhoto:
     elif picture.mode != "RGB":
         picture = picture.convert("RGB")
     if max(picture.size) > side:
-        picture = picture.copy() if picture is original else picture
-        picture.thumbnail((side, side), Image.Resampling.LANCZOS)
+        scale = side / max(picture.size)
+        size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
+        # Bicubic, averaged down first by a whole factor when it is 4× or more: a camera
+        # JPEG, decoded at half scale, is 1.26× too large for 1600 px, where Lanczos costs
+        # twice as much (51 against 24-40 ms) for no difference one can see.
+        picture = picture.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
     bare = _bare(picture)
     return CleanPhoto(
         image=_jpeg(bare, JPEG_QUALITY),
