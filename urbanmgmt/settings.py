@@ -226,6 +226,11 @@ else:
         }
     }
 
+# The longest side report photos are stored at, which the filing page draws them at too.
+REPORTS_PHOTO_SIDE = envint("REPORTS_PHOTO_SIDE", 1600)
+if not 640 <= REPORTS_PHOTO_SIDE <= 4096:
+    raise ValueError(f"REPORTS_PHOTO_SIDE must be 640 to 4096 pixels, not {REPORTS_PHOTO_SIDE}")
+
 # Where the demo district's generated files are kept between runs.
 DEMO_DIR = VAR_DIR / "demo"
 DEMO_PARCELS = envint("DEMO_PARCELS", 50_000)

@@ -160,3 +160,26 @@ def test_no_profile_comment_or_xmp_of_the_original_is_kept(district):
             Image.open(io.BytesIO(data)).info
         )
         assert b"taken at home" not in data and b"HomeAddress" not in data
+
+
+@pytest.mark.parametrize("value", ["2048", "100"])
+def test_the_stored_size_is_read_from_the_environment_and_checked(value):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    read = "import urbanmgmt.settings as s; print(s.REPORTS_PHOTO_SIDE)"
+    done = subprocess.run(
+        [sys.executable, "-c", read],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "REPORTS_PHOTO_SIDE": value},
+        capture_output=True,
+        text=True,
+    )
+
+    if value == "2048":
+        assert (done.returncode, done.stdout.strip()) == (0, "2048")
+    else:
+        assert done.returncode != 0
+        assert "REPORTS_PHOTO_SIDE must be 640 to 4096 pixels, not 100" in done.stderr
