@@ -19,7 +19,7 @@ times:
 - `reports.services.submit_report` with one photo: routing, the photo's decode / re-encode /
   thumbnail, the files, the history row and the audit row, committed. Twice: with the photo
   as the filing page sends it (the phone draws it at the size the server stores, 1600 px by
-  default (settings.REPORTS_PHOTO_SIDE), and sends that JPEG, at quality 0.9, without EXIF:
+  default (settings.REPORTS_PHOTO_SIDE), and sends that JPEG, at quality 0.85, without EXIF:
   reports.js `shrinkPhoto`), and with a 4032 × 3024 camera JPEG carrying EXIF GPS, as an API
   client that does not shrink might send.
 
@@ -160,13 +160,13 @@ def phone_photo() -> bytes:
 
 def from_the_filing_page(photo: bytes, side: int) -> bytes:
     """The photo as reports.js sends it: drawn at `side` px at most, a JPEG at quality
-    0.9 (browsers' canvas encoder; Pillow's stands in for it), no metadata."""
+    0.85 (browsers' canvas encoder; Pillow's stands in for it), no metadata."""
     from PIL import Image
 
     image = Image.open(io.BytesIO(photo))
     image.thumbnail((side, side), Image.Resampling.BILINEAR)
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=90)
+    image.save(out, "JPEG", quality=85)
     return out.getvalue()
 
 

@@ -111,7 +111,9 @@
      sending that JPEG instead saves the upload on a mobile network and the server's
      decoding, and sends no EXIF at all: the position the photo was taken at never leaves
      the phone. Anything that fails sends the original (the server re-encodes all). */
-  var PHOTO_SIDE = 1600, PHOTO_KEEP_BYTES = 1500000;
+  /* The server re-encodes at quality 85: a finer photo from the phone would only cost the
+     citizen's data plan (at 0.9 the upload is a fifth larger) and the server's decoding. */
+  var PHOTO_SIDE = 1600, PHOTO_QUALITY = 0.85, PHOTO_KEEP_BYTES = 1500000;
 
   function shrinkPhoto(file, side) {
     if (!/^image\/(jpeg|png|webp)$/.test(file.type) || !window.createImageBitmap) {
@@ -133,7 +135,7 @@
           if (!blob) { resolve(file); return; }
           var name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
           resolve(new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified }));
-        }, "image/jpeg", 0.9);
+        }, "image/jpeg", PHOTO_QUALITY);
       });
     }).catch(function () { return file; });
   }
