@@ -126,17 +126,22 @@ zones AS (
   WHERE NOT EXISTS (SELECT 1 FROM parcel) AND ST_Covers(z.geom, here.pt) AND {_VALID.format(t="d")}
 ),
 roads AS (
-  SELECT r.street_name, r.planned_width_m, r.id,
-         ST_Distance(COALESCE((SELECT geom_m FROM parcel), ST_Transform(here.pt, {AREA_SRID})),
-                     ST_Transform(r.geom, {AREA_SRID})) AS distance_m,
+  -- Streets whose planned corridor the parcel (or the point) reaches, or comes within
+  -- FACING_M of: the distance is measured once per candidate, the area inside only for
+  -- the few that pass.
+  SELECT r.street_name, r.planned_width_m, r.id, g.distance_m,
          CASE WHEN EXISTS (SELECT 1 FROM parcel) THEN
-           ST_Area(ST_Transform(ST_Intersection((SELECT geom FROM parcel), r.corridor), {AREA_SRID}))
+           ST_Area(ST_Intersection((SELECT geom_m FROM parcel), r.corridor_m))
          END AS inside_m2,
          CASE WHEN d.id IS NOT NULL THEN {_DECISION_JSON} END AS decision
-  FROM planning_roadboundary r LEFT JOIN planning_plandecision d ON d.id = r.decision_id, here
+  FROM planning_roadboundary r LEFT JOIN planning_plandecision d ON d.id = r.decision_id, here,
+  LATERAL (SELECT ST_Distance(COALESCE((SELECT geom_m FROM parcel),
+                                       ST_Transform(here.pt, {AREA_SRID})), r.geom_m)
+                  AS distance_m OFFSET 0) g
   WHERE r.corridor_3857 && ST_Expand(COALESCE((SELECT geom_3857 FROM parcel),
                                               ST_Transform(here.pt, 3857)), %(reach)s)
     AND (r.decision_id IS NULL OR {_VALID.format(t="d")})
+    AND g.distance_m <= r.planned_width_m / 2 + %(facing)s
 ),
 here_zones AS MATERIALIZED (
   SELECT DISTINCT z.decision_id FROM planning_planzone z, here WHERE ST_Covers(z.geom, here.pt)
@@ -165,7 +170,7 @@ SELECT json_build_object(
                 'planned_width_m', planned_width_m, 'distance_to_centre_m', distance_m,
                 'inside_m2', inside_m2, 'decision', decision)
               ORDER BY planned_width_m / 2 - distance_m DESC, id)
-            FROM roads WHERE distance_m <= planned_width_m / 2 + %(facing)s),
+            FROM roads),
   'earlier', (SELECT json_agg(json_build_object('number', number, 'title', title,
                 'decided_on', decided_on, 'valid_to', valid_to, 'superseded_by', superseded_by)
               ORDER BY decided_on DESC) FROM earlier)
