@@ -7,20 +7,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0002_zoning_codes'),
+        ("planning", "0002_zoning_codes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='roadboundary',
-            name='corridor_m',
-            field=models.GeneratedField(db_persist=True, expression=models.Func(models.Func(models.Func(models.Func(models.F('geom'), 909210, function='ST_Transform', output_field=django.contrib.gis.db.models.fields.GeometryField(srid=4326)), django.db.models.expressions.CombinedExpression(models.F('planned_width_m'), '/', models.Value(2.0)), models.Value('endcap=flat join=round'), function='ST_Buffer', output_field=django.contrib.gis.db.models.fields.GeometryField(srid=4326)), 909210, function='ST_Transform', output_field=django.contrib.gis.db.models.fields.GeometryField(srid=4326)), function='ST_Multi', output_field=django.contrib.gis.db.models.fields.MultiPolygonField(srid=909210)), output_field=django.contrib.gis.db.models.fields.MultiPolygonField(srid=909210)),
+            model_name="roadboundary",
+            name="corridor_m",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=models.Func(
+                    models.Func(
+                        models.Func(
+                            models.Func(
+                                models.F("geom"),
+                                909210,
+                                function="ST_Transform",
+                                output_field=django.contrib.gis.db.models.fields.GeometryField(
+                                    srid=4326
+                                ),
+                            ),
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("planned_width_m"), "/", models.Value(2.0)
+                            ),
+                            models.Value("endcap=flat join=round"),
+                            function="ST_Buffer",
+                            output_field=django.contrib.gis.db.models.fields.GeometryField(
+                                srid=4326
+                            ),
+                        ),
+                        909210,
+                        function="ST_Transform",
+                        output_field=django.contrib.gis.db.models.fields.GeometryField(srid=4326),
+                    ),
+                    function="ST_Multi",
+                    output_field=django.contrib.gis.db.models.fields.MultiPolygonField(srid=909210),
+                ),
+                output_field=django.contrib.gis.db.models.fields.MultiPolygonField(srid=909210),
+            ),
         ),
         migrations.AddField(
-            model_name='roadboundary',
-            name='geom_m',
-            field=models.GeneratedField(db_persist=True, expression=django.contrib.gis.db.models.functions.Transform('geom', 909210), output_field=django.contrib.gis.db.models.fields.MultiLineStringField(srid=909210)),
+            model_name="roadboundary",
+            name="geom_m",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.contrib.gis.db.models.functions.Transform("geom", 909210),
+                output_field=django.contrib.gis.db.models.fields.MultiLineStringField(srid=909210),
+            ),
         ),
     ]
