@@ -20,9 +20,8 @@ from typing import Any
 from django.contrib.gis.measure import D
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import get_language
 
-from reports.models import OPEN_STATUSES, Status
+from reports.models import OPEN_STATUSES, Category, Status
 from reports.queries import PAGE_SIZE, Filters
 from urbanmgmt import policy
 
@@ -33,12 +32,8 @@ class Named:
     name: str
     name_en: str = ""
 
-    @property
-    def label(self) -> str:
-        """As `Category.label`: English where it is spoken and the name exists."""
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+    # The category's own rule: English where it is spoken and the name exists.
+    label = Category.label
 
 
 @dataclass(frozen=True)
