@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AbstractUser
 from django.contrib.gis.measure import D
 from django.db import connection
 from django.utils import timezone
@@ -42,8 +43,7 @@ class Person:
     first_name: str
     last_name: str
 
-    def get_full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+    get_full_name = AbstractUser.get_full_name
 
 
 @dataclass(frozen=True)
@@ -132,25 +132,22 @@ def page(user: Any, filters: Filters, number: int = 1) -> tuple[list[QueueRow], 
     """One page of the person's queue under `filters`, in the order shown (nearest first
     from `filters.near`, else newest first), and whether another page follows."""
     today = timezone.localdate()
-    select_params: list[Any] = []
     if filters.near is not None:
+        here = [filters.near.x, filters.near.y]
         distance = f"ST_DistanceSphere(r.location, {_HERE})"
-        select_params.extend([filters.near.x, filters.near.y])
-    else:
-        distance = "NULL::float"
-    where_params: list[Any] = []
-    where = [_scope(user, where_params), *_filters(filters, where_params, today)]
-    order_params: list[Any] = []
-    if filters.near is not None:
         # The KNN operator on the Web-Mercator copy's GiST index keeps local distances in
         # proportion (as reports.queries.Filters.ordered).
         order = f"r.geom_3857 <-> ST_Transform({_HERE}, 3857), r.id DESC"
-        order_params.extend([filters.near.x, filters.near.y])
     else:
+        here = []
+        distance = "NULL::float"
         order = "r.created_at DESC, r.id DESC"
+    where_params: list[Any] = []
+    where = [_scope(user, where_params), *_filters(filters, where_params, today)]
     sql = _SELECT.format(distance=distance, where=" AND ".join(where), order=order)
     start = (number - 1) * PAGE_SIZE
-    params = [*select_params, *where_params, *order_params, PAGE_SIZE + 1, start]
+    # In the statement's order: the distance (select), the filters, the KNN order, the page.
+    params = [*here, *where_params, *here, PAGE_SIZE + 1, start]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
