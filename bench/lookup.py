@@ -106,12 +106,13 @@ def prewarm(url: str) -> None:
         for (relation,) in conn.execute(
             """SELECT c.oid::regclass::text FROM pg_class c
                WHERE c.relname IN ('spatial_parcel', 'spatial_adminunit', 'planning_planzone',
-                                   'planning_parcelzoneoverlap', 'planning_roadboundary',
+                                   'planning_parcelzoneoverlap', 'planning_parcelroad',
+                                   'planning_roadboundary',
                                    'planning_plandecision')
                   OR c.oid IN (SELECT indexrelid FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
                                WHERE t.relname IN ('spatial_parcel', 'spatial_adminunit',
                                    'planning_planzone', 'planning_parcelzoneoverlap',
-                                   'planning_roadboundary'))"""
+                                   'planning_parcelroad', 'planning_roadboundary'))"""
         ).fetchall():
             conn.execute("SELECT pg_prewarm(%s::regclass, 'read')", [relation])
 

@@ -179,22 +179,35 @@ def merge_road_boundaries(
     _check_lengths(cursor, staging, (("street_name", 200),))
     same = """r.decision_id IS NOT DISTINCT FROM s.decision_id AND r.street_name = s.street_name
               AND r.planned_width_m = s.planned_width_m AND r.geom = s.geom"""
+    # Road boundaries of the file's decisions that the file no longer has, with their parcels.
     cursor.execute(
-        f"""DELETE FROM planning_roadboundary r
+        f"""CREATE TEMP TABLE gone_roads ON COMMIT DROP AS
+            SELECT r.id FROM planning_roadboundary r
             WHERE (r.decision_id IN (SELECT decision_id FROM {staging})
                    OR (r.decision_id IS NULL
                        AND EXISTS (SELECT 1 FROM {staging} WHERE decision_id IS NULL)))
               AND NOT EXISTS (SELECT 1 FROM {staging} s WHERE {same})"""
     )
+    cursor.execute("DELETE FROM planning_parcelroad WHERE road_id IN (SELECT id FROM gone_roads)")
+    cursor.execute("DELETE FROM planning_roadboundary WHERE id IN (SELECT id FROM gone_roads)")
     removed = cursor.rowcount
+    cursor.execute("DROP TABLE gone_roads")
     cursor.execute(
-        f"""INSERT INTO planning_roadboundary (decision_id, street_name, street_search,
-                planned_width_m, geom, updated_at)
-            SELECT s.decision_id, s.street_name, s.street_name_folded, s.planned_width_m, s.geom, now()
-            FROM {staging} s WHERE NOT EXISTS (SELECT 1 FROM planning_roadboundary r WHERE {same})
-            ORDER BY s.row_no"""
+        f"""CREATE TEMP TABLE new_roads ON COMMIT DROP AS
+            WITH ins AS (
+              INSERT INTO planning_roadboundary (decision_id, street_name, street_search,
+                  planned_width_m, geom, updated_at)
+              SELECT s.decision_id, s.street_name, s.street_name_folded, s.planned_width_m,
+                     s.geom, now()
+              FROM {staging} s
+              WHERE NOT EXISTS (SELECT 1 FROM planning_roadboundary r WHERE {same})
+              ORDER BY s.row_no
+              RETURNING id)
+            SELECT id FROM ins"""
     )
     created = cursor.rowcount
+    overlaps.insert_for_roads(cursor, "SELECT id FROM new_roads", {})
+    cursor.execute("DROP TABLE new_roads")
     warnings = []
     if removed:
         warnings.append(

@@ -29,9 +29,8 @@ from django.utils.translation import gettext as _
 from gis.models import AREA_SRID, BASE_LEVELS, UnitLevel
 from gis.text import fold
 from planning.models import DecisionStatus, PlanKind, ZoneGroup
+from planning.overlaps import FACING_M, REACH_3857
 
-# A parcel faces a street when it comes within this distance of the street's planned edge.
-FACING_M = 3.0
 SEARCH_LIMIT = 10
 _BASE = "(" + ", ".join(f"'{level.value}'" for level in BASE_LEVELS) + ")"
 _KEY = re.compile(
@@ -83,8 +82,7 @@ _VALID = "{t}.valid_from <= %(day)s AND ({t}.valid_to IS NULL OR {t}.valid_to >=
 _ANSWER_SQL = f"""
 WITH target AS ({{target}}),
 parcel AS (
-  SELECT p.id, p.ward_id, p.sheet_no, p.parcel_no, p.land_use, p.address, p.area_m2, p.geom,
-         p.geom_3857, ST_Transform(p.geom, {AREA_SRID}) AS geom_m
+  SELECT p.id, p.ward_id, p.sheet_no, p.parcel_no, p.land_use, p.address, p.area_m2, p.geom
   FROM spatial_parcel p WHERE p.id = (SELECT parcel_id FROM target)
 ),
 here AS (
@@ -126,25 +124,32 @@ zones AS (
   WHERE NOT EXISTS (SELECT 1 FROM parcel) AND ST_Covers(z.geom, here.pt) AND {_VALID.format(t="d")}
 ),
 roads AS (
-  -- Streets whose planned corridor the parcel (or the point) reaches, or comes within
-  -- FACING_M of: the distance is measured once per candidate, the area inside only for
-  -- the few that pass.
-  SELECT r.street_name, r.planned_width_m, r.id, g.distance_m,
-         CASE WHEN EXISTS (SELECT 1 FROM parcel) THEN
-           ST_Area(ST_Intersection((SELECT geom_m FROM parcel), r.corridor_m))
-         END AS inside_m2,
+  -- A parcel's streets were found and measured in bulk (planning.overlaps): a join.
+  SELECT r.street_name, r.planned_width_m, r.id, pr.distance_m, pr.inside_m2,
          CASE WHEN d.id IS NOT NULL THEN {_DECISION_JSON} END AS decision
+  FROM planning_parcelroad pr JOIN planning_roadboundary r ON r.id = pr.road_id
+  LEFT JOIN planning_plandecision d ON d.id = r.decision_id
+  WHERE pr.parcel_id = (SELECT id FROM parcel)
+    AND (r.decision_id IS NULL OR {_VALID.format(t="d")})
+  UNION ALL
+  -- A point with no parcel: the streets whose planned corridor it lies in or near.
+  SELECT r.street_name, r.planned_width_m, r.id, g.distance_m, NULL,
+         CASE WHEN d.id IS NOT NULL THEN {_DECISION_JSON} END
   FROM planning_roadboundary r LEFT JOIN planning_plandecision d ON d.id = r.decision_id, here,
-  LATERAL (SELECT ST_Distance(COALESCE((SELECT geom_m FROM parcel),
-                                       ST_Transform(here.pt, {AREA_SRID})), r.geom_m)
-                  AS distance_m OFFSET 0) g
-  WHERE r.corridor_3857 && ST_Expand(COALESCE((SELECT geom_3857 FROM parcel),
-                                              ST_Transform(here.pt, 3857)), %(reach)s)
+  LATERAL (SELECT ST_Distance(ST_Transform(here.pt, {AREA_SRID}), r.geom_m) AS distance_m
+           OFFSET 0) g
+  WHERE NOT EXISTS (SELECT 1 FROM parcel)
+    AND r.corridor_3857 && ST_Expand(ST_Transform(here.pt, 3857), %(reach)s)
     AND (r.decision_id IS NULL OR {_VALID.format(t="d")})
     AND g.distance_m <= r.planned_width_m / 2 + %(facing)s
 ),
 here_zones AS MATERIALIZED (
-  SELECT DISTINCT z.decision_id FROM planning_planzone z, here WHERE ST_Covers(z.geom, here.pt)
+  -- The decisions, in force or not, that planned the parcel (its overlaps hold every
+  -- decision's zones), or the point when there is no parcel.
+  SELECT z.decision_id FROM ov o JOIN planning_planzone z ON z.id = o.zone_id
+  UNION
+  SELECT z.decision_id FROM planning_planzone z, here
+  WHERE NOT EXISTS (SELECT 1 FROM parcel) AND ST_Covers(z.geom, here.pt)
 ),
 earlier AS (
   SELECT d.number, d.title, d.decided_on, d.valid_to, n.number AS superseded_by
@@ -252,8 +257,7 @@ def _answer_statement(target: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _run(target: str, params: dict[str, Any]) -> dict[str, Any]:
-    # Web-Mercator metres are longer than true ones by 1/cos(latitude): 2× covers Viet Nam.
-    params = {**params, "facing": FACING_M, "reach": 2 * (100 / 2 + FACING_M)}
+    params = {**params, "facing": FACING_M, "reach": REACH_3857}
     sql, names = _answer_statement(target)
     with _prepared_cursor() as cursor:
         cursor.execute(sql, [params[name] for name in names])

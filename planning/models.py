@@ -6,8 +6,9 @@ boundaries (lộ giới) of the streets it covers. A newer decision supersedes a
 older keeps its zones, so the plan in force on any past day can still be read.
 
 `ParcelZoneOverlap` holds, for each parcel, each zone it touches and the share of the
-parcel's area inside it, computed in bulk by `planning.overlaps` so that answering "what is
-planned on this parcel?" costs one index probe and a join.
+parcel's area inside it, and `ParcelRoad` each road boundary the parcel reaches or faces,
+both computed in bulk by `planning.overlaps` so that answering "what is planned on this
+parcel?" costs index probes and joins, not geometry at each click.
 """
 
 from __future__ import annotations
@@ -307,6 +308,40 @@ class ParcelZoneOverlap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parcel_id} × {self.zone_id}: {self.share:.1%}"
+
+
+class ParcelRoad(models.Model):
+    """A road boundary that a parcel reaches into or faces (comes within
+    `planning.overlaps.FACING_M` of its planned edge): how far the parcel is from the
+    centre line and how much of its area lies inside the planned street."""
+
+    # No database constraint on the parcel, as for ParcelZoneOverlap.
+    parcel = models.ForeignKey(
+        Parcel,
+        verbose_name=_("parcel"),
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,
+        related_name="road_boundaries",
+    )
+    road = models.ForeignKey(
+        RoadBoundary,
+        verbose_name=_("road boundary"),
+        on_delete=models.CASCADE,
+        related_name="parcels",
+    )
+    distance_m = models.FloatField(_("distance to the centre line (m)"))
+    inside_m2 = models.FloatField(_("area inside the planned street (m²)"))
+
+    class Meta:
+        verbose_name = _("parcel and road boundary")
+        verbose_name_plural = _("parcels and road boundaries")
+        constraints = [
+            models.UniqueConstraint(fields=["parcel", "road"], name="parcelroad_parcel_road"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parcel_id} × {self.road_id}: {self.distance_m:.1f} m"
 
 
 class OverlapSync(models.Model):

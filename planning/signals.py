@@ -1,6 +1,7 @@
-"""Keep the parcel × zone overlaps in step when parcels or zones change.
+"""Keep the parcel × zone overlaps and parcel × road rows in step when parcels, zones or
+road boundaries change.
 
-Imports of zones compute their own overlaps inside the import. An import of parcels is
+Imports of zones and road boundaries compute their own rows inside the import. An import of parcels is
 announced by `gis.layers.layer_changed` after it commits, without a list of rows: the
 parcels changed since the last refresh are recomputed then. Single edits (the admin, a
 service) recompute their own row's overlaps in the same transaction.
@@ -36,6 +37,11 @@ def zone_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> 
         _update_area(instance.decision_id)
 
 
+def road_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        overlaps.sync_roads([instance.pk])
+
+
 def zone_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     _update_area(instance.decision_id)
 
@@ -48,9 +54,10 @@ def _update_area(decision_id: int) -> None:
 
 
 def connect() -> None:
-    from planning.models import PlanZone
+    from planning.models import PlanZone, RoadBoundary
 
     layer_changed.connect(parcels_imported, dispatch_uid="planning-parcels-imported")
     post_save.connect(parcel_saved, sender=Parcel, dispatch_uid="planning-parcel-saved")
     post_save.connect(zone_saved, sender=PlanZone, dispatch_uid="planning-zone-saved")
+    post_save.connect(road_saved, sender=RoadBoundary, dispatch_uid="planning-road-saved")
     post_delete.connect(zone_deleted, sender=PlanZone, dispatch_uid="planning-zone-deleted")
