@@ -16,7 +16,9 @@ It draws a seeded sample of parcels and asks, for each, at the same concurrency:
   parcel, ward, district, zones with shares and limits, decisions, road boundaries;
 - ours by key: `GET /api/planning/lookup?parcel=<ward>-<sheet>-<parcel>`: the same answer;
 - tipg: `GET /collections/public.<view>/items?bbox=<a 2 m box round the point>`: the parcels
-  touching the box, as GeoJSON (less than our answer holds).
+  touching the box, as GeoJSON (less than our answer holds);
+- gunicorn alone: the same gunicorn (workers, threads, access log) serving bench/wsgi_floor.py,
+  a fixed body of our answer's size: what the server itself costs under any answer.
 
 For each concurrency it prints requests/s and p50/p95/p99 latency of each (best of --rounds
 passes), the CPU each request cost the server, PostgreSQL and the load driver, the ratios
@@ -28,6 +30,7 @@ nothing. On a shared machine, run it twice; --app head serves a copy of the last
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -129,6 +132,26 @@ class Measured:
     @property
     def serving_cpu_ms(self) -> float:
         return self.per_request_ms(self.server_cpu + self.db_cpu)
+
+
+def start_floor(args: argparse.Namespace, work: Path, *, body_bytes: int) -> peers.Server:
+    """gunicorn as it serves our app, serving bench/wsgi_floor.py instead."""
+    port = peers.free_port()
+    threads = ["--threads", str(args.threads)] if args.threads > 1 else []
+    return peers._spawn(
+        "gunicorn alone",
+        [
+            str(peers.VENV_BIN / "gunicorn"),
+            "wsgi_floor:application",
+            *("--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)),
+            *("--access-logfile", "-", "--timeout", "120", *threads),
+        ],
+        env={**os.environ, "BENCH_FLOOR_BODY_BYTES": str(body_bytes)},
+        cwd=ROOT / "bench",
+        port=port,
+        log=work / "floor.log",
+        ready_path="/",
+    )
 
 
 def measure(server: peers.Server, url: str, paths: list[str], concurrency: int) -> Measured:
@@ -236,17 +259,25 @@ def main() -> None:
         url, tables=[f"public.{VIEW}"], log=work / "tipg.log", workers=args.workers
     )
     results: dict[int, dict[str, Measured]] = {}
-    with peers.running(ours), peers.running(tipg):
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(peers.running(ours))
+        stack.enter_context(peers.running(tipg))
+        _key, lon, lat = points[0]
+        answer = peers.drive(ours.port, [ours_point(lon, lat)], keep_bodies=True).answers[0]
+        floor = stack.enter_context(
+            peers.running(start_floor(args, work, body_bytes=len(answer.body or b"")))
+        )
         print(f"ours on {ours.base_url}, tipg {peers.TIPG_VERSION} on {tipg.base_url}")
         # Every worker imports and connects before the clock starts.
-        _key, lon, lat = points[0]
         for c in args.concurrency:
             peers.drive(ours.port, [ours_point(lon, lat)] * 4 * c, concurrency=c)
             peers.drive(tipg.port, [tipg_box(lon, lat)] * 4 * c, concurrency=c)
+            peers.drive(floor.port, ["/"] * 4 * c, concurrency=c)
         kinds = {
             "ours by point": (ours, [ours_point(lo, la) for _k, lo, la in points]),
             "ours by key": (ours, [ours_key(k) for k, _lo, _la in points]),
             "tipg bbox": (tipg, [tipg_box(lo, la) for _k, lo, la in points]),
+            "gunicorn alone": (floor, [ours_point(lo, la) for _k, lo, la in points]),
         }
         for c in args.concurrency:
             passes: dict[str, list[Measured]] = {}
@@ -286,6 +317,11 @@ def main() -> None:
                 f"tipg and its PostgreSQL use {tipg.serving_cpu_ms / measured.serving_cpu_ms:.2f}× "
                 f"our CPU per request"
             )
+        print(
+            f"gunicorn alone (a fixed answer, the same workers, threads and access log) costs "
+            f"{by_label['gunicorn alone'].per_request_ms(by_label['gunicorn alone'].server_cpu):.2f}"
+            f" ms of server CPU per request"
+        )
     for name, (total, largest) in rss.items():
         print(
             f"peak RSS {name}: {total / 1024:.0f} MiB in all its processes (largest {largest / 1024:.0f} MiB)"
