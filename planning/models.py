@@ -280,19 +280,25 @@ class RoadBoundary(models.Model):
         super().save(*args, **kwargs)
 
 
-class ParcelZoneOverlap(models.Model):
-    """The part of a parcel inside a plan zone: its area and its share of the parcel."""
-
-    # No database constraint: the spatial core bulk-loads and truncates parcels without
-    # knowing about plans; rows of a parcel that is gone are cleaned by the next refresh.
-    parcel = models.ForeignKey(
+def _computed_for_parcel(related_name: str) -> models.ForeignKey:
+    """The parcel of a row that planning.overlaps computes. No database constraint: the
+    spatial core bulk-loads and truncates parcels without knowing about plans; rows of a
+    parcel that is gone are cleaned by the next refresh. No index of its own: the row's
+    unique constraint starts with it."""
+    return models.ForeignKey(
         Parcel,
         verbose_name=_("parcel"),
         on_delete=models.CASCADE,
         db_constraint=False,
         db_index=False,
-        related_name="zone_overlaps",
+        related_name=related_name,
     )
+
+
+class ParcelZoneOverlap(models.Model):
+    """The part of a parcel inside a plan zone: its area and its share of the parcel."""
+
+    parcel = _computed_for_parcel("zone_overlaps")
     zone = models.ForeignKey(
         PlanZone, verbose_name=_("plan zone"), on_delete=models.CASCADE, related_name="overlaps"
     )
@@ -315,15 +321,7 @@ class ParcelRoad(models.Model):
     `planning.overlaps.FACING_M` of its planned edge): how far the parcel is from the
     centre line and how much of its area lies inside the planned street."""
 
-    # No database constraint on the parcel, as for ParcelZoneOverlap.
-    parcel = models.ForeignKey(
-        Parcel,
-        verbose_name=_("parcel"),
-        on_delete=models.CASCADE,
-        db_constraint=False,
-        db_index=False,
-        related_name="road_boundaries",
-    )
+    parcel = _computed_for_parcel("road_boundaries")
     road = models.ForeignKey(
         RoadBoundary,
         verbose_name=_("road boundary"),
