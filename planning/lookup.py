@@ -2,9 +2,10 @@
 
 Each answer is built by one SQL statement: the parcel (one probe of its spatial or natural-key
 index), its ward and the ward's parents, the zones it touches with their shares (a join on
-the precomputed overlaps), the decisions they come from, the road boundaries it reaches and
-the earlier decisions that planned the same place. Python only adds labels in the reader's
-language. Answers are plain dicts, ready for JSON.
+the precomputed overlaps), the decisions they come from, the road boundaries it reaches (a
+join on the precomputed pairs) and the earlier decisions that planned the same place. A click
+on no parcel takes a second statement, which finds the ward, zones and streets at the point.
+Python only adds labels in the reader's language. Answers are plain dicts, ready for JSON.
 """
 
 from __future__ import annotations
@@ -79,7 +80,57 @@ _ZONE_JSON = f"""json_build_object('id', z.id, 'zone_id', z.zone_id, 'code', z.c
 
 _VALID = "{t}.valid_from <= %(day)s AND ({t}.valid_to IS NULL OR {t}.valid_to >= %(day)s)"
 
-_ANSWER_SQL = f"""
+# The answer is built by one of two statements: the parcel's (the click fell on a parcel, or
+# its key was given), or, only when the click fell on no parcel, the point's. One statement
+# holding both ways cost PostgreSQL a third more, for the branches it did not take.
+
+_ANCESTORS = """
+up1 AS (SELECT u.id, u.code, u.name, u.level, u.parent_id FROM spatial_adminunit u
+        WHERE u.id = (SELECT parent_id FROM ward)),
+up2 AS (SELECT u.id, u.code, u.name, u.level FROM spatial_adminunit u
+        WHERE u.id = (SELECT parent_id FROM up1)),
+ancestors AS (SELECT code, name, level FROM up1 UNION ALL SELECT code, name, level FROM up2),"""
+
+_EARLIER = """
+earlier AS (
+  SELECT d.number, d.title, d.decided_on, d.valid_to, n.number AS superseded_by
+  FROM here_zones h JOIN planning_plandecision d ON d.id = h.decision_id
+  LEFT JOIN planning_plandecision n ON n.id = d.superseded_by_id
+  WHERE d.valid_to < %(day)s
+)"""
+
+_PARCEL_JSON = """(SELECT json_build_object(
+      'id', p.id, 'ward_code', w.code, 'sheet_no', p.sheet_no, 'parcel_no', p.parcel_no,
+      'area_m2', p.area_m2, 'land_use', p.land_use, 'land_use_name', l.name,
+      'address', p.address, 'bbox', json_build_array(ST_XMin(p.geom), ST_YMin(p.geom),
+                                                      ST_XMax(p.geom), ST_YMax(p.geom)),
+      'geometry', ST_AsGeoJSON(p.geom, 7)::json)
+    FROM parcel p JOIN spatial_adminunit w ON w.id = p.ward_id
+    LEFT JOIN spatial_landusetype l ON l.code = p.land_use)"""
+
+
+def _answer_select(parcel_json: str) -> str:
+    """The answer's JSON, from the CTEs here, ward, ancestors, zones, roads and earlier."""
+    return f"""
+SELECT json_build_object(
+  'point', (SELECT json_build_array(ST_X(pt), ST_Y(pt)) FROM here),
+  'parcel', {parcel_json},
+  'ward', (SELECT json_build_object('code', code, 'name', name, 'level', level) FROM ward LIMIT 1),
+  'ancestors', (SELECT json_agg(json_build_object('code', code, 'name', name, 'level', level))
+                FROM ancestors),
+  'zones', (SELECT json_agg(j ORDER BY k DESC, id) FROM zones),
+  'roads', (SELECT json_agg(json_build_object('street', street_name,
+                'planned_width_m', planned_width_m, 'distance_to_centre_m', distance_m,
+                'inside_m2', inside_m2, 'decision', decision)
+              ORDER BY planned_width_m / 2 - distance_m DESC, id)
+            FROM roads),
+  'earlier', (SELECT json_agg(json_build_object('number', number, 'title', title,
+                'decided_on', decided_on, 'valid_to', valid_to, 'superseded_by', superseded_by)
+              ORDER BY decided_on DESC) FROM earlier)
+)"""
+
+
+_PARCEL_SQL = f"""
 WITH target AS ({{target}}),
 parcel AS (
   SELECT p.id, p.ward_id, p.sheet_no, p.parcel_no, p.land_use, p.address, p.area_m2, p.geom
@@ -91,17 +142,7 @@ here AS (
 ward AS (
   SELECT u.id, u.code, u.name, u.level, u.parent_id FROM spatial_adminunit u
   WHERE u.id = (SELECT ward_id FROM parcel)
-  UNION ALL
-  (SELECT u.id, u.code, u.name, u.level, u.parent_id FROM spatial_adminunit u, here
-   WHERE NOT EXISTS (SELECT 1 FROM parcel) AND u.level IN {_BASE}
-     AND {_VALID.format(t="u")} AND ST_Covers(u.geom, here.pt)
-   ORDER BY u.code LIMIT 1)
-),
-up1 AS (SELECT u.id, u.code, u.name, u.level, u.parent_id FROM spatial_adminunit u
-        WHERE u.id = (SELECT parent_id FROM ward)),
-up2 AS (SELECT u.id, u.code, u.name, u.level FROM spatial_adminunit u
-        WHERE u.id = (SELECT parent_id FROM up1)),
-ancestors AS (SELECT code, name, level FROM up1 UNION ALL SELECT code, name, level FROM up2),
+),{_ANCESTORS}
 ov AS MATERIALIZED (
   SELECT o.zone_id, o.share, o.area_m2 FROM planning_parcelzoneoverlap o
   WHERE o.parcel_id = (SELECT id FROM parcel)
@@ -116,70 +157,52 @@ zones AS (
     LEFT JOIN planning_zonetype t ON t.code = z.code
     WHERE z.id = o.zone_id AND {_VALID.format(t="d")}
     LIMIT 1) x
-  UNION ALL
-  SELECT {_ZONE_JSON}, 'share', NULL, 'area_m2', NULL) AS j, 0, z.id
-  FROM planning_planzone z
-  JOIN planning_plandecision d ON d.id = z.decision_id
-  LEFT JOIN planning_zonetype t ON t.code = z.code, here
-  WHERE NOT EXISTS (SELECT 1 FROM parcel) AND ST_Covers(z.geom, here.pt) AND {_VALID.format(t="d")}
 ),
 roads AS (
-  -- A parcel's streets were found and measured in bulk (planning.overlaps): a join.
+  -- The parcel's streets were found and measured in bulk (planning.overlaps): a join.
   SELECT r.street_name, r.planned_width_m, r.id, pr.distance_m, pr.inside_m2,
          CASE WHEN d.id IS NOT NULL THEN {_DECISION_JSON} END AS decision
   FROM planning_parcelroad pr JOIN planning_roadboundary r ON r.id = pr.road_id
   LEFT JOIN planning_plandecision d ON d.id = r.decision_id
   WHERE pr.parcel_id = (SELECT id FROM parcel)
     AND (r.decision_id IS NULL OR {_VALID.format(t="d")})
-  UNION ALL
-  -- A point with no parcel: the streets whose planned corridor it lies in or near.
-  SELECT r.street_name, r.planned_width_m, r.id, g.distance_m, NULL,
-         CASE WHEN d.id IS NOT NULL THEN {_DECISION_JSON} END
+),
+here_zones AS MATERIALIZED (
+  -- The decisions, in force or not, that planned the parcel (its overlaps hold the zones
+  -- of every decision).
+  SELECT DISTINCT z.decision_id FROM ov o JOIN planning_planzone z ON z.id = o.zone_id
+),{_EARLIER}
+{_answer_select(_PARCEL_JSON)}"""
+
+_POINT_SQL = f"""
+WITH here AS (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS pt),
+ward AS (
+  SELECT u.id, u.code, u.name, u.level, u.parent_id FROM spatial_adminunit u, here
+  WHERE u.level IN {_BASE} AND {_VALID.format(t="u")} AND ST_Covers(u.geom, here.pt)
+  ORDER BY u.code LIMIT 1
+),{_ANCESTORS}
+zones AS (
+  SELECT {_ZONE_JSON}, 'share', NULL, 'area_m2', NULL) AS j, 0 AS k, z.id
+  FROM planning_planzone z
+  JOIN planning_plandecision d ON d.id = z.decision_id
+  LEFT JOIN planning_zonetype t ON t.code = z.code, here
+  WHERE ST_Covers(z.geom, here.pt) AND {_VALID.format(t="d")}
+),
+roads AS (
+  -- The streets whose planned corridor the point lies in or near, measured now.
+  SELECT r.street_name, r.planned_width_m, r.id, g.distance_m, NULL::float AS inside_m2,
+         CASE WHEN d.id IS NOT NULL THEN {_DECISION_JSON} END AS decision
   FROM planning_roadboundary r LEFT JOIN planning_plandecision d ON d.id = r.decision_id, here,
   LATERAL (SELECT ST_Distance(ST_Transform(here.pt, {AREA_SRID}), r.geom_m) AS distance_m
            OFFSET 0) g
-  WHERE NOT EXISTS (SELECT 1 FROM parcel)
-    AND r.corridor_3857 && ST_Expand(ST_Transform(here.pt, 3857), %(reach)s)
+  WHERE r.corridor_3857 && ST_Expand(ST_Transform(here.pt, 3857), %(reach)s)
     AND (r.decision_id IS NULL OR {_VALID.format(t="d")})
     AND g.distance_m <= r.planned_width_m / 2 + %(facing)s
 ),
 here_zones AS MATERIALIZED (
-  -- The decisions, in force or not, that planned the parcel (its overlaps hold every
-  -- decision's zones), or the point when there is no parcel.
-  SELECT z.decision_id FROM ov o JOIN planning_planzone z ON z.id = o.zone_id
-  UNION
-  SELECT z.decision_id FROM planning_planzone z, here
-  WHERE NOT EXISTS (SELECT 1 FROM parcel) AND ST_Covers(z.geom, here.pt)
-),
-earlier AS (
-  SELECT d.number, d.title, d.decided_on, d.valid_to, n.number AS superseded_by
-  FROM here_zones h JOIN planning_plandecision d ON d.id = h.decision_id
-  LEFT JOIN planning_plandecision n ON n.id = d.superseded_by_id
-  WHERE d.valid_to < %(day)s
-)
-SELECT json_build_object(
-  'point', (SELECT json_build_array(ST_X(pt), ST_Y(pt)) FROM here),
-  'parcel', (SELECT json_build_object(
-      'id', p.id, 'ward_code', w.code, 'sheet_no', p.sheet_no, 'parcel_no', p.parcel_no,
-      'area_m2', p.area_m2, 'land_use', p.land_use, 'land_use_name', l.name,
-      'address', p.address, 'bbox', json_build_array(ST_XMin(p.geom), ST_YMin(p.geom),
-                                                      ST_XMax(p.geom), ST_YMax(p.geom)),
-      'geometry', ST_AsGeoJSON(p.geom, 7)::json)
-    FROM parcel p JOIN spatial_adminunit w ON w.id = p.ward_id
-    LEFT JOIN spatial_landusetype l ON l.code = p.land_use),
-  'ward', (SELECT json_build_object('code', code, 'name', name, 'level', level) FROM ward LIMIT 1),
-  'ancestors', (SELECT json_agg(json_build_object('code', code, 'name', name, 'level', level))
-                FROM ancestors),
-  'zones', (SELECT json_agg(j ORDER BY k DESC, id) FROM zones),
-  'roads', (SELECT json_agg(json_build_object('street', street_name,
-                'planned_width_m', planned_width_m, 'distance_to_centre_m', distance_m,
-                'inside_m2', inside_m2, 'decision', decision)
-              ORDER BY planned_width_m / 2 - distance_m DESC, id)
-            FROM roads),
-  'earlier', (SELECT json_agg(json_build_object('number', number, 'title', title,
-                'decided_on', decided_on, 'valid_to', valid_to, 'superseded_by', superseded_by)
-              ORDER BY decided_on DESC) FROM earlier)
-)"""
+  SELECT DISTINCT z.decision_id FROM planning_planzone z, here WHERE ST_Covers(z.geom, here.pt)
+),{_EARLIER}
+{_answer_select("NULL::json")}"""
 
 _TARGET_POINT = """SELECT (SELECT p.id FROM spatial_parcel p WHERE ST_Covers(p.geom, g.pt)
                            ORDER BY p.id LIMIT 1) AS parcel_id, g.pt
@@ -251,14 +274,16 @@ def _positional(sql: str) -> tuple[str, tuple[str, ...]]:
     return _NAMED.sub(number, sql), tuple(names)
 
 
-@lru_cache(maxsize=4)
-def _answer_statement(target: str) -> tuple[str, tuple[str, ...]]:
-    return _positional(_ANSWER_SQL.replace("{target}", target))
+_STATEMENTS = {
+    "parcel at point": _positional(_PARCEL_SQL.replace("{target}", _TARGET_POINT)),
+    "parcel by key": _positional(_PARCEL_SQL.replace("{target}", _TARGET_KEY)),
+    "point": _positional(_POINT_SQL),
+}
 
 
-def _run(target: str, params: dict[str, Any]) -> dict[str, Any]:
+def _run(statement: str, params: dict[str, Any]) -> dict[str, Any]:
     params = {**params, "facing": FACING_M, "reach": REACH_3857}
-    sql, names = _answer_statement(target)
+    sql, names = _STATEMENTS[statement]
     with _prepared_cursor() as cursor:
         cursor.execute(sql, [params[name] for name in names])
         raw = cursor.fetchone()[0]
@@ -384,14 +409,18 @@ def lookup_point(point: Point, day: dt.date | None = None) -> dict[str, Any]:
 def lookup_lonlat(lon: float, lat: float, day: dt.date | None = None) -> dict[str, Any]:
     """`lookup_point` for a longitude and latitude in WGS 84."""
     day = day or timezone.localdate()
-    return _shape(_run(_TARGET_POINT, {"lon": lon, "lat": lat, "day": day}), day)
+    params = {"lon": lon, "lat": lat, "day": day}
+    raw = _run("parcel at point", params)
+    if raw["parcel"] is None:
+        raw = _run("point", params)
+    return _shape(raw, day)
 
 
 def lookup_parcel(key: ParcelKey, day: dt.date | None = None) -> dict[str, Any]:
     """The plan on the parcel with this key; LookupFailed (404) when there is none."""
     day = day or timezone.localdate()
     raw = _run(
-        _TARGET_KEY,
+        "parcel by key",
         {"ward": key.ward_code, "sheet": key.sheet_no, "number": key.parcel_no, "day": day},
     )
     if raw["parcel"] is None:
