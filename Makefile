@@ -22,13 +22,20 @@ demo:
 	$(PY) manage.py load_demo_reports
 
 serve:
+	@# With --reuse-port a second server on the port would share its connections: refuse instead.
+	@$(PY) scripts/port_free.py $(HOST) $(PORT)
 	@echo "Serving urbanmgmt on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	@# In the background: the leaders' heat maps, recomputed once a minute when reports changed;
 	@# the dossiers' daily steps (consultations deemed agreed, lateness warnings), checked hourly.
+	@# --reuse-port: each worker listens on its own socket and the kernel spreads new connections
+	@# over them; on one shared socket the quickest worker took most of a burst of keep-alive
+	@# connections and kept them (bench/lookup.py saw passes at 60 % of the others' rate). A worker
+	@# that is restarted drops the connections waiting on its own socket: workers here are only
+	@# restarted when one hangs past --timeout.
 	$(PY) manage.py refresh_heatmaps --loop 60 -v 0 & \
 	$(PY) manage.py dossiers_daily --loop 3600 -v 0 & \
 	$(VENV)/bin/gunicorn urbanmgmt.wsgi:application --bind $(HOST):$(PORT) \
-		--workers $(WORKERS) --threads $(THREADS) --access-logfile - --timeout 120
+		--workers $(WORKERS) --threads $(THREADS) --reuse-port --access-logfile - --timeout 120
 
 ## The whole test suite against a real PostGIS
 test: setup

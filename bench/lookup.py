@@ -20,6 +20,12 @@ It draws a seeded sample of parcels and asks, for each, at the same concurrency:
 - gunicorn alone: the same gunicorn (workers, threads, access log) serving bench/wsgi_floor.py,
   a fixed body of our answer's size: what the server itself costs under any answer.
 
+The load comes from wrk (Debian's package, installed once): `--concurrency` keep-alive
+connections asking those paths round and round for `--seconds` a pass. It costs about
+0.015 ms of CPU a request, where this script's own threads (`--driver python`, every path
+once a pass) cost 0.17-0.20 ms: on two cores that share went to the driver instead of the
+servers, the same for both, which narrowed the ratio between them.
+
 For each concurrency it prints requests/s and p50/p95/p99 latency of each (best of --rounds
 passes), the CPU each request cost the server, PostgreSQL and the load driver, the ratios
 against the goals (p50 under 10 ms, at least 3× tipg's throughput) and
@@ -122,12 +128,12 @@ def prewarm(url: str) -> None:
 
 @dataclass
 class Measured:
-    result: peers.Pass
+    result: peers.Pass | peers.Load
     server_cpu: float  # seconds, the server's processes (master and workers)
     db_cpu: float  # seconds, PostgreSQL's client backends of the bench database
 
     def per_request_ms(self, seconds: float) -> float:
-        return 1000 * seconds / max(1, len(self.result.answers))
+        return 1000 * seconds / max(1, self.result.requests)
 
     @property
     def serving_cpu_ms(self) -> float:
@@ -143,7 +149,7 @@ def start_floor(args: argparse.Namespace, work: Path, *, body_bytes: int) -> pee
         [
             str(peers.VENV_BIN / "gunicorn"),
             "wsgi_floor:application",
-            *("--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)),
+            *("--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--reuse-port"),
             *("--access-logfile", "-", "--timeout", "120", *threads),
         ],
         env={**os.environ, "BENCH_FLOOR_BODY_BYTES": str(body_bytes)},
@@ -154,10 +160,15 @@ def start_floor(args: argparse.Namespace, work: Path, *, body_bytes: int) -> pee
     )
 
 
-def measure(server: peers.Server, url: str, paths: list[str], concurrency: int) -> Measured:
+def measure(
+    server: peers.Server, url: str, paths: list[str], concurrency: int, args: argparse.Namespace
+) -> Measured:
     server_before = peers.cpu_seconds(server.pids())
     db_before = peers.cpu_seconds(peers.backend_pids(url))
-    result = peers.drive(server.port, paths, concurrency=concurrency)
+    if args.driver == "wrk":
+        result = peers.drive_wrk(server.port, paths, concurrency=concurrency, seconds=args.seconds)
+    else:
+        result = peers.drive(server.port, paths, concurrency=concurrency)
     server_cpu = peers.cpu_used(server_before, peers.cpu_seconds(server.pids()))
     db_cpu = peers.cpu_used(db_before, peers.cpu_seconds(peers.backend_pids(url)))
     return Measured(result, server_cpu, db_cpu)
@@ -170,9 +181,9 @@ def best(passes: list[Measured]) -> Measured:
 def row(label: str, measured: Measured) -> str:
     result = measured.result
     return (
-        f"{label:<16}{len(result.answers):>7,}{result.rate:>10,.0f}"
+        f"{label:<16}{result.requests:>7,}{result.rate:>10,.0f}"
         f"{result.latency_ms(0.50):>9.1f}{result.latency_ms(0.95):>9.1f}{result.latency_ms(0.99):>9.1f}"
-        f"{len(result.errors()):>8}{measured.per_request_ms(measured.server_cpu):>29.2f}"
+        f"{result.failed:>8}{measured.per_request_ms(measured.server_cpu):>29.2f}"
         f"{measured.per_request_ms(measured.db_cpu):>12.2f}"
         f"{measured.per_request_ms(result.driver_cpu):>8.2f}"
     )
@@ -221,7 +232,17 @@ def main() -> None:
     parser.add_argument("--parcels", type=int, default=2_500_000)
     parser.add_argument("--seed", type=int, default=765)
     parser.add_argument("--database", default="urbanmgmt_bench_city")
-    parser.add_argument("--requests", type=int, default=3000, help="per pass")
+    parser.add_argument(
+        "--requests", type=int, default=3000, help="sampled parcels (the paths of a pass)"
+    )
+    parser.add_argument(
+        "--driver",
+        choices=("wrk", "python"),
+        default="wrk",
+        help="the load driver: wrk (C, Debian's package; each pass lasts --seconds) or this "
+        "script's threads (each pass requests every path once, at 10× wrk's CPU per request)",
+    )
+    parser.add_argument("--seconds", type=float, default=5.0, help="of a pass with wrk")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--workers", type=int, default=3, help="of each server (make run: 3)")
     parser.add_argument("--threads", type=int, default=4, help="of our workers (make run: 4)")
@@ -283,7 +304,7 @@ def main() -> None:
             passes: dict[str, list[Measured]] = {}
             for number in range(args.rounds):
                 for label, (server, paths) in kinds.items():
-                    result = measure(server, url, paths, c)
+                    result = measure(server, url, paths, c, args)
                     passes.setdefault(label, []).append(result)
                     print(
                         f"  concurrency {c}, round {number + 1}: {label} "
@@ -296,7 +317,9 @@ def main() -> None:
 
     print()
     print(
-        f"{args.parcels:,} parcels, {len(points):,} requests a pass, {args.workers} workers each, "
+        f"{args.parcels:,} parcels, {len(points):,} sampled, "
+        f"{f'{args.seconds:g} s a pass (wrk)' if args.driver == 'wrk' else 'each once a pass'}, "
+        f"{args.workers} workers each, "
         f"tipg {peers.TIPG_VERSION}; best of {args.rounds} passes"
     )
     for c, by_label in results.items():

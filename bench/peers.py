@@ -3,8 +3,8 @@
 - `bench_database(name, parcels=, seed=)`: a PostGIS database of its own holding the
   generator's city of N parcels, loaded with our importer; reused while its size, seed and the
   generator's version are the same (the load is stamped on the database only once complete).
-- `start_ours(database_url, ...)`: our app served as `make serve` serves it (gunicorn, sync
-  workers, access log), on a free port, with a cache folder of its own.
+- `start_ours(database_url, ...)`: our app served as `make serve` serves it (gunicorn, a
+  socket per worker, access log), on a free port, with a cache folder of its own.
 - `start_tipg(database_url, tables=[...], ...)`: tipg (https://github.com/developmentseed/tipg),
   installed at a pinned version into its own virtualenv under var/peers/tipg (never into the
   app's .venv), served by uvicorn.
@@ -12,7 +12,9 @@
   server still running is stopped when the benchmark exits (normally, on an error, Ctrl-C or
   SIGTERM).
 - `drive(...)`: threads with keep-alive `http.client` connections requesting a list of paths
-  at a fixed concurrency, with each answer's status, size and latency.
+  at a fixed concurrency, with each answer's status, size and latency;
+  `drive_wrk(...)`: wrk (Debian's package, in C) doing the same for a time, for totals and
+  percentiles at a tenth of the driver's CPU, so that the servers get the machine.
 - `cpu_seconds(pids)`, `Server.pids()`, `backend_pids(url)`: CPU time used, to tell where the
   time of a pass went (the server's Python, PostgreSQL, the load driver).
 
@@ -376,8 +378,9 @@ def start_ours(
     extra_env: dict[str, str] | None = None,
     extra_args: Sequence[str] = (),
 ) -> Server:
-    """Our app as `make serve` runs it: gunicorn sync workers, access log, 120 s timeout
-    (`extra_args` go to gunicorn after those, e.g. ["--threads", "4"]).
+    """Our app as `make serve` runs it: gunicorn, a listening socket per worker (--reuse-port),
+    access log, 120 s timeout (`extra_args` go to gunicorn after those, e.g.
+    ["--threads", "4"]).
 
     `var_dir` becomes the app's URBANMGMT_VAR_DIR, so its file cache (tiles, layer versions)
     is `var_dir/cache`; it is emptied first, so the first requests are cold.
@@ -395,7 +398,7 @@ def start_ours(
     cmd = [
         str(VENV_BIN / "gunicorn"),
         "urbanmgmt.wsgi:application",
-        *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
+        *("--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--reuse-port"),
         *("--access-logfile", "-", "--timeout", "120"),
         *extra_args,
     ]
@@ -490,6 +493,14 @@ class Pass:
     def errors(self) -> list[Answer]:
         return [a for a in self.answers if a.status >= 300 or a.status == 0]
 
+    @property
+    def requests(self) -> int:
+        return len(self.answers)
+
+    @property
+    def failed(self) -> int:
+        return len(self.errors())
+
 
 def drive(
     port: int,
@@ -547,3 +558,101 @@ def drive(
     elapsed = time.perf_counter() - started
     driver_cpu = time.process_time() - cpu_before
     return Pass([a for a in answers if a is not None], elapsed, driver_cpu)
+
+
+# --- a load driver in C: wrk ----------------------------------------------------------------
+
+WRK = Path("/usr/bin/wrk")
+_WRK_SCRIPT = """
+-- Each thread walks the list of paths from its own offset; done() prints what we read back.
+local paths, i = {}, 0
+function setup(thread)
+  thread:set("first", (__threads or 0)); __threads = (__threads or 0) + 1
+end
+function init(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  i = first * 7919
+  wrk.headers["Accept-Encoding"] = "gzip"
+end
+function request()
+  i = i + 1
+  return wrk.format("GET", paths[(i % #paths) + 1])
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "requests %d\\nmicroseconds %d\\np50 %d\\np95 %d\\np99 %d\\nfailed %d\\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), e.status + e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def wrk() -> Path:
+    """wrk, from Debian's package (installed once, as root, like the other peers' tools)."""
+    if not WRK.exists():
+        print("Installing wrk from Debian's packages (once)…", flush=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "wrk"],
+            check=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+            stdout=subprocess.DEVNULL,
+        )
+    return WRK
+
+
+@dataclass
+class Load:
+    """What wrk measured of a pass: its totals and latency percentiles, not each answer."""
+
+    requests: int
+    seconds: float
+    percentiles_ms: dict[float, float]
+    failed: int
+    driver_cpu: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def latency_ms(self, q: float) -> float:
+        return self.percentiles_ms[q]
+
+
+def drive_wrk(port: int, paths: Sequence[str], *, concurrency: int, seconds: float) -> Load:
+    """`concurrency` keep-alive connections requesting `paths` round and round for `seconds`,
+    from wrk (one thread: the driver should take as little of the machine as it can)."""
+    import resource
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="bench-wrk-") as folder:
+        script, listing = Path(folder) / "paths.lua", Path(folder) / "paths.txt"
+        script.write_text(_WRK_SCRIPT)
+        listing.write_text("\n".join(paths) + "\n")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = subprocess.run(
+            [
+                *(str(wrk()), "--threads", "1", "--connections", str(concurrency)),
+                *("--duration", f"{max(1, round(seconds))}s", "--timeout", "60s"),
+                *("--script", str(script), f"http://127.0.0.1:{port}", "--", str(listing)),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    values = dict(
+        (name, int(value))
+        for name, value in (
+            line.split() for line in done.stdout.splitlines() if line.count(" ") == 1
+        )
+        if name in {"requests", "microseconds", "p50", "p95", "p99", "failed"}
+    )
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Load(
+        requests=values["requests"],
+        seconds=values["microseconds"] / 1e6,
+        percentiles_ms={q: values[f"p{round(q * 100)}"] / 1000 for q in (0.5, 0.95, 0.99)},
+        failed=values["failed"],
+        driver_cpu=cpu,
+    )
