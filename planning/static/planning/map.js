@@ -147,7 +147,12 @@
     var units = [answer.ward && answer.ward.name, answer.district && answer.district.name].filter(Boolean).join(", ");
     if (p) {
       html.push("<h2>" + escape(L_.parcel) + " " + escape(p.key) + "</h2>");
-      html.push('<p class="units">' + escape(p.address ? p.address + " · " : "") + escape(units) + "</p>");
+      // An address usually ends with its ward ("183 Đỗ Xuân Hợp, Phường 25"): not twice.
+      var address = (p.address || "").toLocaleLowerCase("vi");
+      var beyond = [answer.ward && answer.ward.name, answer.district && answer.district.name].filter(function (name) {
+        return name && address.indexOf(name.toLocaleLowerCase("vi")) < 0;
+      }).join(", ");
+      html.push('<p class="units">' + escape([p.address, beyond].filter(Boolean).join(", ")) + "</p>");
       html.push("<dl><dt>" + escape(L_.area) + "</dt><dd>" + number(p.area_m2) + " m²</dd>" +
         "<dt>" + escape(L_.landUse) + "</dt><dd>" + escape(p.land_use) + (p.land_use_name ? " – " + escape(p.land_use_name) : "") + "</dd></dl>");
     } else {
