@@ -118,3 +118,19 @@ def test_locate_me_answers_for_where_the_phone_is(browser, live_server, plan):
 
     assert "Phường 13" in panel.inner_text()
     context.close()
+
+
+def test_the_planning_sheet_fits_a_360_pixel_phone(browser, live_server, plan):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+
+    page.goto(f"{live_server.url}/planning/sheet/26905-010-0016/")
+    limits = page.locator(".grid-wrap").first
+    limits.get_by_text("NNO").wait_for(timeout=10_000)
+
+    # The page does not scroll sideways; the wide table of limits scrolls in its own box.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    box = limits.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+    assert limits.evaluate("e => e.scrollWidth > e.clientWidth")
+    context.close()
