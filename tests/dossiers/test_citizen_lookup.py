@@ -86,3 +86,13 @@ def test_the_lookup_page_speaks_vietnamese_by_default(client, office, settings):
     page = client.get("/dossiers/lookup/").content.decode()
     assert "Tra cứu hồ sơ" in page
     assert "Số định danh cá nhân của người nộp" in page
+
+
+def test_the_procedures_list_writes_fees_as_each_language_groups_digits(client, settings, office):
+    english = client.get("/dossiers/").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    vietnamese = client.get("/dossiers/").content.decode()
+
+    # The seeded building-permit procedure for a house costs 75,000 đồng.
+    assert '<td class="num">75,000</td>' in english
+    assert '<td class="num">75.000</td>' in vietnamese
