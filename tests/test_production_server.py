@@ -39,6 +39,7 @@ def gunicorn(tmp_path):
             f"127.0.0.1:{port}",
             "--workers",
             "1",
+            "--reuse-port",  # as make serve
         ],
         cwd=ROOT,
         env=env,
@@ -109,3 +110,20 @@ def test_gunicorn_answers_tiles_and_lookups_through_the_fast_path_front(gunicorn
         assert response.headers["Content-Type"] == "application/json"
         assert response.headers["Content-Language"] == "vi"
         assert b'"covered":false' in response.read()
+
+
+def test_make_serve_refuses_a_port_a_server_listens_on_even_with_reuse_port():
+    # gunicorn's workers listen with SO_REUSEPORT: a second server on the port would share the
+    # connections silently, so make serve checks first (scripts/port_free.py).
+    script = [sys.executable, str(ROOT / "scripts" / "port_free.py"), "127.0.0.1"]
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = str(listener.getsockname()[1])
+
+        taken = subprocess.run([*script, port], capture_output=True, text=True)
+
+    assert taken.returncode == 1
+    assert f"Port {port} on 127.0.0.1 is in use" in taken.stderr
+    assert subprocess.run([*script, port]).returncode == 0  # closed: free again
