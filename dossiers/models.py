@@ -103,7 +103,11 @@ class ProcedureBranch(models.Model):
     """A procedure run side by side with others inside a combined procedure."""
 
     combined = models.ForeignKey(
-        Procedure, on_delete=models.CASCADE, related_name="branches", verbose_name=_("combined")
+        Procedure,
+        on_delete=models.CASCADE,
+        related_name="branches",
+        verbose_name=_("combined"),
+        db_index=False,  # the first column of branch_once
     )
     component = models.ForeignKey(
         Procedure, on_delete=models.PROTECT, related_name="+", verbose_name=_("procedure")
@@ -132,6 +136,7 @@ class ProcedureConsultation(models.Model):
         on_delete=models.CASCADE,
         related_name="consultations",
         verbose_name=_("procedure"),
+        db_index=False,  # the first column of consult_once
     )
     agency_code = models.CharField(_("agency code"), max_length=20)
     agency_name = models.CharField(_("agency"), max_length=200)
@@ -225,6 +230,7 @@ class Dossier(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="dossiers",
+        db_index=False,  # the first column of dossier_applicant
     )
     applicant_name = models.CharField(_("applicant's name"), max_length=200)
     applicant_id_number = models.CharField(_("ID number"), max_length=20)
@@ -248,12 +254,14 @@ class Dossier(models.Model):
         verbose_name=_("ward"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # the first column of dossier_ward_accepted
     )
     unit = models.ForeignKey(
         "spatial.AdminUnit",
         verbose_name=_("handling unit"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # the first column of dossier_unit_status
     )
     department = models.ForeignKey(
         "urbanmgmt.Department",
@@ -436,7 +444,11 @@ class Branch(models.Model):
     """One of the procedures a combined dossier runs side by side, with its own deadline."""
 
     dossier = models.ForeignKey(
-        Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="branches"
+        Dossier,
+        verbose_name=_("dossier"),
+        on_delete=models.CASCADE,
+        related_name="branches",
+        db_index=False,  # the first column of dossier_branch_once
     )
     procedure = models.ForeignKey(
         Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="+"
@@ -475,7 +487,11 @@ class Consultation(models.Model):
     """An agency asked for its opinion on a dossier; silent past `reply_due`, it agrees."""
 
     dossier = models.ForeignKey(
-        Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="consultations"
+        Dossier,
+        verbose_name=_("dossier"),
+        on_delete=models.CASCADE,
+        related_name="consultations",
+        db_index=False,  # the first column of dossier_consult_once
     )
     agency_code = models.CharField(_("agency code"), max_length=20)
     agency_name = models.CharField(_("agency"), max_length=200)

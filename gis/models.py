@@ -76,7 +76,8 @@ class AdminUnit(models.Model):
     units that replace it list it among their `predecessors`, so history stays queryable.
     """
 
-    code = models.CharField(_("official code"), max_length=16, db_index=True)
+    # Indexed as the first column of adminunit_code_valid_from.
+    code = models.CharField(_("official code"), max_length=16)
     name = models.CharField(_("name"), max_length=200)
     search_name = models.CharField(max_length=200, editable=False, db_index=True)
     level = models.CharField(_("level"), max_length=16, choices=UnitLevel.choices)

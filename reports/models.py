@@ -138,12 +138,14 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("ward"),
+        db_index=False,  # the first column of report_ward_status
     )
     unit = models.ForeignKey(
         "spatial.AdminUnit",
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("responsible unit"),
+        db_index=False,  # the first column of report_unit_queue
     )
     department = models.ForeignKey(
         "urbanmgmt.Department",
@@ -312,7 +314,12 @@ class Confirmation(models.Model):
     from counting twice without storing anything that identifies them.
     """
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="confirmed_by")
+    report = models.ForeignKey(
+        Report,
+        on_delete=models.CASCADE,
+        related_name="confirmed_by",
+        db_index=False,  # the first column of confirmation_once
+    )
     device_key = models.CharField(max_length=64)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

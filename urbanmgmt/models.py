@@ -26,7 +26,10 @@ class Department(models.Model):
     """A department (phòng ban) of a unit, such as a district's urban-management office."""
 
     unit = models.ForeignKey(
-        "spatial.AdminUnit", on_delete=models.PROTECT, related_name="departments"
+        "spatial.AdminUnit",
+        on_delete=models.PROTECT,
+        related_name="departments",
+        db_index=False,  # the first column of department_code_per_unit
     )
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=200)
@@ -47,7 +50,10 @@ class Post(models.Model):
     """A position a person holds in a unit; one person may hold several."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="posts",
+        db_index=False,  # the first column of post_once_per_person
     )
     unit = models.ForeignKey("spatial.AdminUnit", on_delete=models.PROTECT, related_name="posts")
     department = models.ForeignKey(
