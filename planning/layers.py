@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from gis.importer import FieldSpec, ImportFailed, ImportKind, register_kind
 from planning import overlaps
+from planning.models import MAX_PLANNED_WIDTH_M
 
 _DECISION_FIELD = FieldSpec(
     "decision", aliases=("so_qd", "soqd", "so_quyet_dinh", "quyet_dinh", "decision_no")
@@ -173,8 +174,12 @@ def merge_road_boundaries(
     _fail_if(
         cursor,
         f"""SELECT row_no, planned_width_m FROM {staging}
-            WHERE NOT (planned_width_m > 0 AND planned_width_m <= 200) ORDER BY row_no LIMIT 1""",
-        _("Row %(row)s: a planned width of %(a)s m is not plausible (more than 0, at most 200)."),
+            WHERE NOT (planned_width_m > 0 AND planned_width_m <= {MAX_PLANNED_WIDTH_M})
+            ORDER BY row_no LIMIT 1""",
+        _(
+            "Row %(row)s: a planned width of %(a)s m is not plausible (more than 0, at most %(max)s)."
+        ),
+        max=MAX_PLANNED_WIDTH_M,
     )
     _check_lengths(cursor, staging, (("street_name", 200),))
     same = """r.decision_id IS NOT DISTINCT FROM s.decision_id AND r.street_name = s.street_name

@@ -35,6 +35,10 @@ def _area_m2() -> Func:
     )
 
 
+# The widest plausible planned street: the import refuses wider, the table too.
+MAX_PLANNED_WIDTH_M = 200
+
+
 def _corridor(srid: int) -> Func:
     """The planned street: the centre line widened by half the planned width on each side.
 
@@ -264,7 +268,7 @@ class RoadBoundary(models.Model):
         ordering = ["street_name", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(planned_width_m__gt=0, planned_width_m__lte=200),
+                condition=Q(planned_width_m__gt=0, planned_width_m__lte=MAX_PLANNED_WIDTH_M),
                 name="roadboundary_width_plausible",
             ),
         ]

@@ -31,14 +31,16 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from gis.models import AREA_SRID
+from planning.models import MAX_PLANNED_WIDTH_M
 
 MIN_AREA_M2 = 0.01
 # A parcel faces a street when it comes within this distance of the street's planned edge.
 FACING_M = 3.0
 # Candidate streets are those whose corridor's box, in Web Mercator, comes within this of the
-# parcel's: Web-Mercator metres are longer than true ones by 1/cos(latitude), and 2× covers
-# Viet Nam, for a planned edge up to 50 m from the centre line plus FACING_M.
-REACH_3857 = 2 * (100 / 2 + FACING_M)
+# parcel's. Past a street's flat end a parcel may face it from as far as half the widest
+# planned width plus FACING_M, and Web-Mercator metres are longer than true ones by
+# 1/cos(latitude): 1.09 at Viet Nam's northern tip (23.4°).
+REACH_3857 = 1.1 * (MAX_PLANNED_WIDTH_M / 2 + FACING_M)
 
 
 def _overlaps_sql(condition: str) -> str:

@@ -198,3 +198,17 @@ def test_a_point_with_no_parcel_measures_its_street_at_the_click(district):
     assert road["reach_m"] == pytest.approx(15 - 5.53, abs=0.05)
     assert road["inside_m2"] is None
     assert RoadBoundary.objects.count() == 1 and not ParcelRoad.objects.exists()
+
+
+def test_a_parcel_past_the_end_of_the_widest_street_in_the_north_is_found(district):
+    # The widest plausible street (200 m) ends flat; a parcel 102.5 m past its end, near Hà
+    # Nội (lat 21°, where Web-Mercator metres are 7 % longer: 110 of them), still faces it
+    # (its planned edge is 100 m from the centre line, plus 3): the boxes that pick the
+    # candidates must reach that far.
+    end = (105.85, 21.0)
+    make_road("Đại lộ Thăng Long", 200.0, [(105.83, 21.0), end])
+    beyond = 102.5 / (111_320 * 0.9336)  # 102.5 m of longitude at lat 21°
+    make_parcel(district["ward_a"], geom=square(end[0] + beyond, 21.0 - 0.00004))
+
+    assert_same_rows(stored(), every_pair())
+    assert len(stored()) == 1
