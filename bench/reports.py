@@ -328,7 +328,6 @@ def main() -> None:
     from gis.models import AdminUnit, UnitLevel
     from reports import queries, queue_query
     from reports.models import OPEN_STATUSES, Category, Report
-    from reports.queue_views import in_scope
     from reports.services import submit_report
     from urbanmgmt.models import Post, Role
 
@@ -378,9 +377,7 @@ def main() -> None:
     work = [random_filters() for _ in range(args.queries)]
     queue_page(work[0])  # warm the connection and the caches
     sample = [random_filters() for _ in range(50)]
-    sizes = [
-        len(queries.page_of(f.apply(in_scope(user)).order_by("-created_at"), 1)[0]) for f in sample
-    ]
+    sizes = [len(queue_query.page(viewer, f, 1)[0]) for f in sample]
     print(f"  rows per page (sample of 50): mean {statistics.mean(sizes):.1f}, max {max(sizes)}")
     warm = [random_filters() for _ in range(args.concurrency)]
     alone = run_concurrently(queue_page, work[:100], 1, warm)

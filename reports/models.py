@@ -10,6 +10,7 @@ pages, the API, the published layer or Open311.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -93,6 +94,11 @@ class Status(models.TextChoices):
 
 OPEN_STATUSES = (Status.RECEIVED, Status.VERIFIED, Status.ASSIGNED, Status.IN_PROGRESS)
 CLOSED_STATUSES = (Status.RESOLVED, Status.REJECTED, Status.MERGED)
+
+
+def is_overdue(status: str, due_date: dt.date, today: dt.date) -> bool:
+    """Still open past its target date: the rule for a Report and for a row read raw."""
+    return status in OPEN_STATUSES and due_date < today
 
 
 class Source(models.TextChoices):
@@ -221,7 +227,7 @@ class Report(models.Model):
         return self.status in OPEN_STATUSES
 
     def is_overdue(self, today=None) -> bool:
-        return self.is_open and self.due_date < (today or timezone.localdate())
+        return is_overdue(self.status, self.due_date, today or timezone.localdate())
 
 
 class PhotoKind(models.TextChoices):

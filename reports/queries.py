@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib.gis.geos import Point, Polygon
-from django.db.models import Count, F, FloatField, Func, QuerySet, Subquery, Value
+from django.db.models import Count, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reports.models import Category, Report, Status
+from reports.models import Category, Report, Status, is_overdue
 
 PAGE_SIZE = 50
 MAP_LIMIT = 3000
@@ -134,31 +134,6 @@ class Filters:
             reports = reports.overdue()
         return reports
 
-    def ordered(self, reports: QuerySet[Report]) -> QuerySet[Report]:
-        """Nearest first from `near` (the official's position), else newest first.
-
-        Distance order uses the GiST index (KNN `<->`) on the Web-Mercator copy, which keeps
-        local distances in proportion.
-        """
-        if self.near is None:
-            return reports.order_by("-created_at", "-id")
-        here = self.near.transform(3857, clone=True)
-        knn = Func(
-            F("geom_3857"),
-            Func(Value(here.ewkt), function="ST_GeomFromEWKT"),
-            template="(%(expressions)s)",
-            arg_joiner=" <-> ",
-            output_field=FloatField(),
-        )
-        return reports.annotate(_knn=knn).order_by("_knn", "-id")
-
-
-def page_of(reports: QuerySet[Report], page: int) -> tuple[list[Report], bool]:
-    """One page of PAGE_SIZE and whether there is another, without counting them all."""
-    start = (page - 1) * PAGE_SIZE
-    rows = list(reports[start : start + PAGE_SIZE + 1])
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-
 
 def counts_by_ward(reports: QuerySet[Report]) -> list[dict]:
     return list(
@@ -187,12 +162,9 @@ def map_features(reports: QuerySet[Report], *, limit: int = MAP_LIMIT) -> dict:
                 "status_label": str(Status(status).label),
                 "category": category,
                 "date": timezone.localtime(created).date().isoformat(),
-                "overdue": status in _OPEN and due < today,
+                "overdue": is_overdue(status, due, today),
             },
         }
         for code, loc, status, category, created, due in rows[:limit]
     ]
     return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > limit}
-
-
-_OPEN = {s.value for s in (Status.RECEIVED, Status.VERIFIED, Status.ASSIGNED, Status.IN_PROGRESS)}

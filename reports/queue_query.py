@@ -22,7 +22,7 @@ from django.contrib.gis.measure import D
 from django.db import connection
 from django.utils import timezone
 
-from reports.models import OPEN_STATUSES, Category, Status
+from reports.models import OPEN_STATUSES, Category, Status, is_overdue
 from reports.queries import PAGE_SIZE, Filters
 from urbanmgmt import policy
 
@@ -136,7 +136,7 @@ def page(user: Any, filters: Filters, number: int = 1) -> tuple[list[QueueRow], 
         here = [filters.near.x, filters.near.y]
         distance = f"ST_DistanceSphere(r.location, {_HERE})"
         # The KNN operator on the Web-Mercator copy's GiST index keeps local distances in
-        # proportion (as reports.queries.Filters.ordered).
+        # proportion.
         order = f"r.geom_3857 <-> ST_Transform({_HERE}, 3857), r.id DESC"
     else:
         here = []
@@ -151,7 +151,6 @@ def page(user: Any, filters: Filters, number: int = 1) -> tuple[list[QueueRow], 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    open_statuses = {s.value for s in OPEN_STATUSES}
     answer = [
         QueueRow(
             id=row[0],
@@ -163,7 +162,7 @@ def page(user: Any, filters: Filters, number: int = 1) -> tuple[list[QueueRow], 
             ward=Named(row[8], row[9]),
             assignee=Person(row[10], row[11], row[12]) if row[10] is not None else None,
             distance=D(m=row[13]) if row[13] is not None else None,
-            overdue=row[2] in open_statuses and row[4] < today,
+            overdue=is_overdue(row[2], row[4], today),
         )
         for row in rows[:PAGE_SIZE]
     ]

@@ -124,10 +124,19 @@ def test_a_refused_step_comes_back_as_a_message(client, official):
 
 
 def _orm_codes(user, filters):
-    """The same list through the ORM, as the queue's map points are chosen."""
+    """The same list through the ORM, as the queue's map points are chosen, in the order
+    the page promises: nearest first from `near` (planar distance on the Web-Mercator copy,
+    which the statement's KNN operator orders by), else newest first."""
+    from django.contrib.gis.db.models.functions import Distance
+
     from reports.queue_views import in_scope
 
-    reports = filters.ordered(filters.apply(in_scope(user)))
+    reports = filters.apply(in_scope(user))
+    if filters.near is None:
+        reports = reports.order_by("-created_at", "-id")
+    else:
+        here = filters.near.transform(3857, clone=True)
+        reports = reports.annotate(d=Distance("geom_3857", here)).order_by("d", "-id")
     return list(reports.values_list("tracking_code", flat=True)[: queries.PAGE_SIZE])
 
 
