@@ -142,22 +142,19 @@ class Measured:
 
 def start_floor(args: argparse.Namespace, work: Path, *, body_bytes: int) -> peers.Server:
     """gunicorn as it serves our app, serving bench/wsgi_floor.py instead."""
-    port = peers.free_port()
-    threads = ["--threads", str(args.threads)] if args.threads > 1 else []
-    return peers._spawn(
+    return peers.start_gunicorn(
         "gunicorn alone",
-        [
-            str(peers.VENV_BIN / "gunicorn"),
-            "wsgi_floor:application",
-            *("--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--reuse-port"),
-            *("--access-logfile", "-", "--timeout", "120", *threads),
-        ],
-        env={**os.environ, "BENCH_FLOOR_BODY_BYTES": str(body_bytes)},
+        "wsgi_floor:application",
         cwd=ROOT / "bench",
-        port=port,
         log=work / "floor.log",
-        ready_path="/",
+        workers=args.workers,
+        extra_args=threads_args(args),
+        env={**os.environ, "BENCH_FLOOR_BODY_BYTES": str(body_bytes)},
     )
+
+
+def threads_args(args: argparse.Namespace) -> list[str]:
+    return ["--threads", str(args.threads)] if args.threads > 1 else []
 
 
 def measure(
@@ -274,7 +271,7 @@ def main() -> None:
         workers=args.workers,
         ready_path="/api/planning/lookup?lon=0&lat=0",
         app_dir=app_dir,
-        extra_args=["--threads", str(args.threads)] if args.threads > 1 else [],
+        extra_args=threads_args(args),
     )
     tipg = peers.start_tipg(
         url, tables=[f"public.{VIEW}"], log=work / "tipg.log", workers=args.workers

@@ -395,15 +395,41 @@ def start_ours(
         SECRET_KEY=secrets.token_urlsafe(32),
         **(extra_env or {}),
     )
-    cmd = [
+    cmd = gunicorn_command("urbanmgmt.wsgi:application", port, workers, extra_args)
+    log = var_dir / "server.log"
+    return _spawn("ours", cmd, env=env, cwd=app_dir, port=port, log=log, ready_path=ready_path)
+
+
+def gunicorn_command(
+    app: str, port: int, workers: int, extra_args: Sequence[str] = ()
+) -> list[str]:
+    """gunicorn with `make serve`'s options (a listening socket per worker, access log, 120 s
+    timeout) for the WSGI `app`, then `extra_args`."""
+    return [
         str(VENV_BIN / "gunicorn"),
-        "urbanmgmt.wsgi:application",
+        app,
         *("--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--reuse-port"),
         *("--access-logfile", "-", "--timeout", "120"),
         *extra_args,
     ]
-    log = var_dir / "server.log"
-    return _spawn("ours", cmd, env=env, cwd=app_dir, port=port, log=log, ready_path=ready_path)
+
+
+def start_gunicorn(
+    name: str,
+    app: str,
+    *,
+    cwd: Path,
+    log: Path,
+    workers: int,
+    extra_args: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+) -> Server:
+    """Another WSGI app under the same gunicorn as ours (bench/wsgi_floor.py, say)."""
+    port = free_port()
+    cmd = gunicorn_command(app, port, workers, extra_args)
+    return _spawn(
+        name, cmd, env=env or dict(os.environ), cwd=cwd, port=port, log=log, ready_path="/"
+    )
 
 
 def tipg_python() -> Path:
