@@ -16,13 +16,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from planning.lookup import LookupFailed, lookup_lonlat, lookup_parcel, parse_parcel_key, search
 from urbanmgmt.fastpath import FastRequest, FastResponse
+from urbanmgmt.renderers import FastJSONRenderer
 
 # --- input ---------------------------------------------------------------------------------
 
@@ -210,7 +210,7 @@ class LookupView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []  # public data: no session or token is read
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [FastJSONRenderer]
 
     @extend_schema(
         operation_id="planning_lookup",

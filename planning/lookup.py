@@ -11,21 +11,21 @@ Python only adds labels in the reader's language. Answers are plain dicts, ready
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import orjson
 import psycopg
 from django.contrib.gis.geos import Point
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from psycopg.types.json import set_json_loads
 
 from gis.models import AREA_SRID, BASE_LEVELS, UnitLevel
 from gis.text import fold
@@ -226,15 +226,12 @@ class _PreparingCursor(psycopg.RawCursor):
         return super().execute(query, params, prepare=True, **kw)
 
 
-@contextmanager
-def _prepared_cursor() -> Iterator[Any]:
-    """A cursor whose statements PostgreSQL plans once per connection, not at every call.
+_local = threading.local()
 
-    Django's cursors bind parameters on the client and never prepare, so every lookup would
-    be planned anew (about 1 ms for the answer's statement, longer than running it). This
-    psycopg cursor prepares its statements (psycopg keeps them per connection); it is
-    wrapped like Django's own, so it is logged and counted as usual.
-    """
+
+def _new_cursor() -> _PreparingCursor:
+    """A preparing cursor on Django's connection (opened if need be), reading JSON with orjson
+    (a lookup's answer in 6 µs, against 25 µs for the standard library's reader)."""
     connection.ensure_connection()
     psycopg_connection = connection.connection
     if psycopg_connection.prepare_threshold is None:
@@ -244,16 +241,35 @@ def _prepared_cursor() -> Iterator[Any]:
         # Only our statements are prepared in this session: plan them once, whatever the
         # point (left to itself PostgreSQL keeps planning each call anew).
         psycopg_connection.execute("SET plan_cache_mode = force_generic_plan")
-    raw = _PreparingCursor(psycopg_connection)
-    cursor = (
-        connection.make_debug_cursor(raw)
-        if connection.queries_logged
-        else connection.make_cursor(raw)
-    )
-    try:
-        yield cursor
-    finally:
-        cursor.close()
+    cursor = _PreparingCursor(psycopg_connection)
+    set_json_loads(orjson.loads, cursor)
+    return cursor
+
+
+def _fetch_one(sql: str, args: list[Any]) -> Any:
+    """The first column of the one row `sql` answers, from a cursor whose statements
+    PostgreSQL plans once per connection, not at every call.
+
+    Django's cursors bind parameters on the client and never prepare, so every lookup would
+    be planned anew (about 1 ms for the answer's statement, longer than running it). Each
+    thread keeps one such cursor on its connection. Django's errors are raised as from its
+    own cursors; when Django logs queries (DEBUG, a test counting them) the statement goes
+    through its logging cursor, so it is counted as usual. Django's plain cursor wrapper
+    would cost 20–40 µs a call on top.
+    """
+    db = connections[DEFAULT_DB_ALIAS]  # `connection` looks this up at every attribute
+    if db.queries_logged:
+        with db.make_debug_cursor(_new_cursor()) as cursor:
+            cursor.execute(sql, args)
+            return cursor.fetchone()[0]
+    db.ensure_connection()
+    cursor = getattr(_local, "cursor", None)
+    if cursor is None or cursor.connection is not db.connection:
+        cursor = _local.cursor = _new_cursor()
+    db.validate_no_broken_transaction()
+    with db.wrap_database_errors:
+        cursor.execute(sql, args)
+        return cursor.fetchone()[0]
 
 
 _NAMED = re.compile(r"%\((\w+)\)s|%%")
@@ -284,10 +300,7 @@ _STATEMENTS = {
 def _run(statement: str, params: dict[str, Any]) -> dict[str, Any]:
     params = {**params, "facing": FACING_M, "reach": REACH_3857}
     sql, names = _STATEMENTS[statement]
-    with _prepared_cursor() as cursor:
-        cursor.execute(sql, [params[name] for name in names])
-        raw = cursor.fetchone()[0]
-    return raw if isinstance(raw, dict) else json.loads(raw)
+    return _fetch_one(sql, [params[name] for name in names])
 
 
 # --- shaping the answer --------------------------------------------------------------------

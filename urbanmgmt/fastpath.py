@@ -25,7 +25,6 @@ answers as it would have (a 500 page and its logging, if it fails too).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -67,12 +66,10 @@ class FastResponse:
 
     @classmethod
     def json(cls, data: Any, status: int = 200) -> FastResponse:
-        """JSON written exactly as DRF's JSONRenderer writes it (compact, UTF-8, U+2028 escaped)."""
-        from rest_framework.utils.encoders import JSONEncoder
+        """JSON written as the views' renderer writes it (urbanmgmt.renderers.json_bytes)."""
+        from urbanmgmt.renderers import json_bytes
 
-        text = json.dumps(data, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
-        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-        return cls(status, text.encode(), "application/json")
+        return cls(status, json_bytes(data), "application/json")
 
 
 FastHandler = Callable[[FastRequest], FastResponse | None]
