@@ -20,10 +20,6 @@ ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 # About a 50-megapixel camera; more is a decompression bomb, not a photo of a sidewalk.
 MAX_PIXELS = 50_000_000
-# The longest side a photo is stored at (settings.REPORTS_PHOTO_SIDE). 1600 px (1.9 megapixels)
-# shows a sidewalk or a building site sharply on any phone and on most of a desktop screen;
-# decoding and re-encoding it costs 16 ms where 2048 px costs 26 (issue 6's submission goal).
-STORED_SIDE = 1600
 THUMBNAIL_SIDE = 320
 JPEG_QUALITY = 85
 THUMBNAIL_QUALITY = 75
@@ -43,7 +39,8 @@ class CleanPhoto:
 
 
 def stored_side() -> int:
-    return int(getattr(settings, "REPORTS_PHOTO_SIDE", STORED_SIDE))
+    """The longest side a photo is stored at (settings.REPORTS_PHOTO_SIDE)."""
+    return settings.REPORTS_PHOTO_SIDE
 
 
 def max_photo_bytes() -> int:

@@ -113,14 +113,14 @@
      the phone. Anything that fails sends the original (the server re-encodes all). */
   /* The server re-encodes at quality 85: a finer photo from the phone would only cost the
      citizen's data plan (at 0.9 the upload is a fifth larger) and the server's decoding. */
-  var PHOTO_SIDE = 1600, PHOTO_QUALITY = 0.85, PHOTO_KEEP_BYTES = 1500000;
+  var PHOTO_QUALITY = 0.85, PHOTO_KEEP_BYTES = 1500000;
 
   function shrinkPhoto(file, side) {
-    if (!/^image\/(jpeg|png|webp)$/.test(file.type) || !window.createImageBitmap) {
+    if (!side || !/^image\/(jpeg|png|webp)$/.test(file.type) || !window.createImageBitmap) {
       return Promise.resolve(file);
     }
     return createImageBitmap(file).then(function (bitmap) {
-      var scale = Math.min(1, (side || PHOTO_SIDE) / Math.max(bitmap.width, bitmap.height));
+      var scale = Math.min(1, side / Math.max(bitmap.width, bitmap.height));
       if (scale === 1 && file.size <= PHOTO_KEEP_BYTES && file.type !== "image/jpeg") return file;
       var canvas = document.createElement("canvas");
       canvas.width = Math.max(1, Math.round(bitmap.width * scale));
