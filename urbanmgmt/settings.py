@@ -230,8 +230,9 @@ else:
 
 # The longest side report photos are stored at, which the filing page draws them at too.
 # 1600 px (1.9 megapixels) shows a sidewalk or a building site sharply on any phone and on most
-# of a desktop screen. Decoding and re-encoding costs about the pixels' count: 15-20 ms at
-# 1600 px, 26 at 2048, 10-13 at 1280 (issue 6's submission goal; README, bench/reports.py).
+# of a desktop screen. Decoding and re-encoding the photo as the filing page sends it took, on
+# one 2-core machine, 15-20 ms at 1280 px, 22-27 at 1600 and 41-46 at 2048 (issue 6's
+# submission goal: README, bench/reports.py).
 REPORTS_PHOTO_SIDE = envint("REPORTS_PHOTO_SIDE", 1600)
 if not 640 <= REPORTS_PHOTO_SIDE <= 4096:
     raise ValueError(f"REPORTS_PHOTO_SIDE must be 640 to 4096 pixels, not {REPORTS_PHOTO_SIDE}")
