@@ -21,10 +21,10 @@ It draws a seeded sample of parcels and asks, for each, at the same concurrency:
   a fixed body of our answer's size: what the server itself costs under any answer.
 
 The load comes from wrk (Debian's package, installed once): `--concurrency` keep-alive
-connections asking those paths round and round for `--seconds` a pass. It costs about
-0.015 ms of CPU a request, where this script's own threads (`--driver python`, every path
-once a pass) cost 0.17-0.20 ms: on two cores that share went to the driver instead of the
-servers, the same for both, which narrowed the ratio between them.
+connections asking those paths round and round for `--seconds` a pass. It costs 0.02-0.06 ms
+of CPU a request (the "driver" column), where this script's own threads (`--driver python`,
+every path once a pass) cost 0.17-0.20 ms: on two cores that share went to the driver instead
+of the servers, the same for both, which narrowed the ratio between them.
 
 For each concurrency it prints requests/s and p50/p95/p99 latency of each (best of --rounds
 passes), the CPU each request cost the server, PostgreSQL and the load driver, the ratios
@@ -237,7 +237,7 @@ def main() -> None:
         choices=("wrk", "python"),
         default="wrk",
         help="the load driver: wrk (C, Debian's package; each pass lasts --seconds) or this "
-        "script's threads (each pass requests every path once, at 10× wrk's CPU per request)",
+        "script's threads (each pass requests every path once, at 3-10× wrk's CPU per request)",
     )
     parser.add_argument("--seconds", type=float, default=5.0, help="of a pass with wrk")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])

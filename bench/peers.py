@@ -14,7 +14,7 @@
 - `drive(...)`: threads with keep-alive `http.client` connections requesting a list of paths
   at a fixed concurrency, with each answer's status, size and latency;
   `drive_wrk(...)`: wrk (Debian's package, in C) doing the same for a time, for totals and
-  percentiles at a tenth of the driver's CPU, so that the servers get the machine.
+  percentiles at a third or less of the driver's CPU, so that the servers get the machine.
 - `cpu_seconds(pids)`, `Server.pids()`, `backend_pids(url)`: CPU time used, to tell where the
   time of a pass went (the server's Python, PostgreSQL, the load driver).
 

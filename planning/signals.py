@@ -1,9 +1,9 @@
 """Keep the parcel × zone overlaps and parcel × road rows in step when parcels, zones or
 road boundaries change.
 
-Imports of zones and road boundaries compute their own rows inside the import. An import of parcels is
-announced by `gis.layers.layer_changed` after it commits, without a list of rows: the
-parcels changed since the last refresh are recomputed then. Single edits (the admin, a
+Imports of zones and road boundaries compute their own rows inside the import. An import of
+parcels is announced by `gis.layers.layer_changed` after it commits, without a list of rows:
+the parcels changed since the last refresh are recomputed then. Single edits (the admin, a
 service) recompute their own row's overlaps in the same transaction.
 """
 
