@@ -138,6 +138,29 @@ def test_the_stored_size_is_a_setting(district, settings):
         assert thumbnail.size == (320, 240)
 
 
+@pytest.mark.parametrize(
+    ("side", "original", "stored"),
+    [
+        # A 5-megapixel photo at half scale would be 1296 px: it is decoded whole instead.
+        (1600, (2592, 1944), (1600, 1200)),
+        # A 12-megapixel one at a quarter would be 1008 × 756: half scale, then resampled.
+        (1280, (4032, 3024), (1280, 960)),
+        (1280, (3000, 4000), (960, 1280)),
+        # A very long strip: the short side asks for at least a pixel of the reduced decode
+        # (whose 9 / 8 rows round up to 2).
+        (1600, (13000, 9), (1600, 2)),
+    ],
+)
+def test_a_larger_jpeg_is_never_stored_smaller_than_the_side(
+    district, settings, side, original, stored
+):
+    settings.REPORTS_PHOTO_SIDE = side
+
+    report = file_report(IN_WARD_A, photos=[jpeg_bytes(original)])
+
+    assert (report.photos.get().width, report.photos.get().height) == stored
+
+
 def test_no_profile_comment_or_xmp_of_the_original_is_kept(district):
     from PIL import ImageCms
 
