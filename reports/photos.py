@@ -4,17 +4,23 @@ A phone's JPEG carries EXIF with the GPS position it was taken at, which is ofte
 reporter's home. We decode the pixels (JPEG, PNG or WebP, recognised from the bytes, not the
 name), turn them upright, and encode a new JPEG from a fresh image that has no metadata at
 all: no EXIF, no XMP, no ICC profile, no comments. The original bytes are never stored.
+
+A JPEG as the filing page sends it (drawn at the stored size, 4:2:0 chroma, upright) is
+decoded to its Y, Cb and Cr planes and encoded from them by libjpeg-turbo (`_reencode_ycbcr`);
+everything else goes through Pillow in RGB.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import IO
+from functools import lru_cache
+from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from turbojpeg import TJFLAG_STOPONWARNING, TJSAMP_420, TJCS_YCbCr, TurboJPEG
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -104,12 +110,16 @@ def clean_photo(upload: bytes | IO[bytes]) -> CleanPhoto:
                 raise PhotoError(_("Only JPEG, PNG or WebP photos are accepted."))
             if original.width * original.height > MAX_PIXELS:
                 raise PhotoError(_("The photo has too many pixels."))
+            upright = original.getexif().get(ORIENTATION, 1) == 1
+            if original.format == "JPEG" and upright and max(original.size) <= side:
+                # As the filing page sends photos: no resampling, no turning.
+                clean = _reencode_ycbcr(data, original.size)
+                if clean is not None:
+                    return clean
             if original.format == "JPEG":
                 _draft(original, side)
             original.load()
-            picture = original
-            if original.getexif().get(ORIENTATION, 1) != 1:
-                picture = ImageOps.exif_transpose(original)
+            picture = original if upright else ImageOps.exif_transpose(original)
     except PhotoError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError):
@@ -134,6 +144,75 @@ def clean_photo(upload: bytes | IO[bytes]) -> CleanPhoto:
         thumbnail=_jpeg(_thumbnail(bare), THUMBNAIL_QUALITY),
         width=bare.width,
         height=bare.height,
+    )
+
+
+class _StrictTurboJPEG(TurboJPEG):
+    """PyTurboJPEG only warns (warnings.warn) when libjpeg-turbo reports a damaged stream
+    ("premature end of JPEG file") and hands back the planes it filled in with grey; here a
+    warning is an error, and the photo goes to Pillow, which refuses it."""
+
+    # PyTurboJPEG's private `__report_error`, as its own calls reach it (name-mangled).
+    def _TurboJPEG__report_error(self, handle: Any) -> None:
+        raise OSError(self._TurboJPEG__get_error_string(handle))
+
+
+@lru_cache(maxsize=1)
+def _turbojpeg() -> TurboJPEG:
+    return _StrictTurboJPEG()
+
+
+def _reencode_ycbcr(data: bytes, size: tuple[int, int]) -> CleanPhoto | None:
+    """A baseline or progressive YCbCr JPEG with 4:2:0 chroma (what phones and browsers
+    write), decoded to its Y, Cb and Cr planes and encoded anew from them: a full re-encode
+    (new DCT, quantisation and entropy coding; nothing of the original file is copied) that
+    skips the chroma upsampling and both colour conversions of an RGB round trip. It costs
+    10-20 % less, and loses far less: the planes quantise back to nearly the same values, so
+    the stored photo differs from the upload by 0.2 levels on average, against 2.8-3.7
+    through RGB (bench/reports.py's photo, 1280-1600 px, quality 85).
+
+    None for any other JPEG, or one that libjpeg-turbo finds damaged: Pillow decides.
+    """
+    codec = _turbojpeg()
+    try:
+        width, height, subsampling, colorspace = codec.decode_header(data)
+        if (width, height) != size or subsampling != TJSAMP_420 or colorspace != TJCS_YCbCr:
+            return None
+        planes, _sizes = codec.decode_to_yuv(data, pad=4, flags=TJFLAG_STOPONWARNING)
+        image = codec.encode_from_yuv(
+            planes, height, width, quality=JPEG_QUALITY, jpeg_subsample=TJSAMP_420
+        )
+    except OSError:
+        return None
+    # The planes one after the other, each row padded to 4 bytes. With 4:2:0 chroma,
+    # libjpeg-turbo rounds the Y plane up to whole chroma samples (333 × 101 is 334 × 102).
+    luma_size = (width + width % 2, height + height % 2)
+    geometry = [luma_size, *[(luma_size[0] // 2, luma_size[1] // 2)] * 2]
+    layout = [(columns, rows, (columns + 3) // 4 * 4) for columns, rows in geometry]
+    if sum(stride * rows for _columns, rows, stride in layout) != planes.size:
+        return None  # not the layout this was written for: Pillow's way instead
+    offset, images = 0, []
+    for columns, rows, stride in layout:
+        plane = planes.data[offset : offset + stride * rows]
+        images.append(Image.frombuffer("L", (columns, rows), plane, "raw", "L", stride, 1))
+        offset += stride * rows
+    # The thumbnail: Y averaged down by a whole factor, Cb and Cr (half size) by half of
+    # it, or resampled to Y's size when the factor is odd (1: a photo under 640 px).
+    luma, *chroma = images
+    factor = max(1, max(size) // THUMBNAIL_SIDE)
+    small = luma.reduce(factor)
+    if factor % 2 == 0:
+        chroma = [plane.reduce(factor // 2) for plane in chroma]
+    else:
+        resample = Image.Resampling.BOX if factor > 1 else Image.Resampling.BICUBIC
+        chroma = [plane.resize(small.size, resample) for plane in chroma]
+    visible = (-(-width // factor), -(-height // factor))
+    picture = Image.merge("YCbCr", [small, *chroma]).crop((0, 0, *visible))
+    return CleanPhoto(
+        image=image,
+        thumbnail=_jpeg(_thumbnail(picture), THUMBNAIL_QUALITY),
+        width=width,
+        height=height,
     )
 
 

@@ -16,6 +16,7 @@ VENV=${VENV:-.venv}
 APT_PACKAGES=(
   postgresql postgresql-15-postgis-3 postgresql-contrib
   gdal-bin libgdal32 libgeos-c1v5 libproj25 proj-bin
+  libturbojpeg0
   gettext python3-venv python3-dev build-essential
   chromium
 )

@@ -2,8 +2,9 @@
 
 import io
 
+import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, JpegImagePlugin
 
 from reports.models import Photo, Report
 from reports.services import ReportError
@@ -206,3 +207,105 @@ def test_the_stored_size_is_read_from_the_environment_and_checked(value):
     else:
         assert done.returncode != 0
         assert "REPORTS_PHOTO_SIDE must be 640 to 4096 pixels, not 100" in done.stderr
+
+
+def _textured(size=(640, 480), **save) -> bytes:
+    """A JPEG with grain in every pixel, as a photo of a street has (plain colours would
+    survive any re-encode untouched)."""
+    rng = np.random.default_rng(7)
+    pixels = rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, "JPEG", quality=85, **save)
+    return out.getvalue()
+
+
+def _pixels(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=int)
+
+
+def test_a_photo_as_phones_send_it_loses_almost_nothing_to_the_re_encode(district):
+    # 4:2:0 chroma, as phones and browsers write JPEGs: re-encoded from its Y, Cb and Cr
+    # planes, the photo differs from the upload by a fraction of a level (3-4 levels when
+    # it goes through RGB), and still carries nothing of the original's metadata.
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(0x8825).update({1: "N", 2: (10.0, 48.0, 30.0)})
+    original = _textured(exif=exif, comment=b"taken at home")
+
+    report = file_report(IN_WARD_A, photos=[original])
+
+    with report.photos.get().image.open("rb") as stored:
+        data = stored.read()
+    assert np.abs(_pixels(data) - _pixels(original)).mean() < 1
+    assert b"PhoneMaker" not in data and b"taken at home" not in data
+    assert set(Image.open(io.BytesIO(data)).info) <= {
+        "jfif",
+        "jfif_version",
+        "jfif_unit",
+        "jfif_density",
+    }
+
+
+def test_a_damaged_photo_is_refused_not_stored_half_grey(district):
+    # libjpeg-turbo only warns on a cut-off file and fills the rest in grey.
+    original = _textured()
+    cut = original[: len(original) * 2 // 3]
+
+    with pytest.raises(ReportError) as refused:
+        file_report(IN_WARD_A, photos=[cut])
+
+    assert "damaged" in refused.value.message
+    assert Report.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "save", [{"subsampling": 0}, {"progressive": True}], ids=["4:4:4", "progressive"]
+)
+def test_other_jpegs_are_cleaned_too(district, save):
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    original = _textured(exif=exif, **save)
+
+    report = file_report(IN_WARD_A, photos=[original])
+
+    with report.photos.get().image.open("rb") as stored:
+        data = stored.read()
+    assert b"PhoneMaker" not in data
+    assert JpegImagePlugin.get_sampling(Image.open(io.BytesIO(data))) == 2  # 4:2:0
+
+
+@pytest.mark.parametrize(
+    ("size", "thumbnail"),
+    [((640, 480), (320, 240)), ((1279, 957), (320, 239)), ((333, 101), (320, 97))],
+)
+def test_the_photo_and_its_thumbnail_keep_each_colour_in_its_place(district, size, thumbnail):
+    # Red, green, blue and white quarters: a plane read from the wrong offset, or a
+    # chroma plane misaligned on an odd size, shows as a wrong colour in a corner.
+    width, height = size
+    image = Image.new("RGB", size, (255, 255, 255))
+    for box, colour in (
+        ((0, 0, width // 2, height // 2), (220, 20, 20)),
+        ((width // 2, 0, width, height // 2), (20, 200, 20)),
+        ((0, height // 2, width // 2, height), (20, 20, 220)),
+    ):
+        image.paste(colour, box)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+
+    photo = file_report(IN_WARD_A, photos=[out.getvalue()]).photos.get()
+
+    for field, expected_size in ((photo.image, size), (photo.thumbnail, thumbnail)):
+        with Image.open(field.path) as stored:
+            assert stored.size == expected_size
+            w, h = stored.size
+            corners = [
+                stored.convert("RGB").getpixel(xy)
+                for xy in ((4, 4), (w - 5, 4), (4, h - 5), (w - 5, h - 5))
+            ]
+        for got, want in zip(
+            corners, [(220, 20, 20), (20, 200, 20), (20, 20, 220), (255, 255, 255)], strict=True
+        ):
+            assert max(abs(g - e) for g, e in zip(got, want, strict=True)) < 24, (
+                field.name,
+                corners,
+            )
