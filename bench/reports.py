@@ -18,7 +18,7 @@ times:
   category, newest first, a page of 50 with its category, ward and assignee);
 - `reports.services.submit_report` with one photo: routing, the photo's decode / re-encode /
   thumbnail, the files, the history row and the audit row, committed. Twice: with the photo
-  as the filing page sends it (the phone draws it at the size the server stores, 1600 px by
+  as the filing page sends it (the phone draws it at the size the server stores, 1280 px by
   default (settings.REPORTS_PHOTO_SIDE), and sends that JPEG, at quality 0.85, without EXIF:
   reports.js `shrinkPhoto`), and with a 4032 × 3024 camera JPEG carrying EXIF GPS, as an API
   client that does not shrink might send.

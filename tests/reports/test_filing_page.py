@@ -44,8 +44,8 @@ def test_the_page_tells_the_phone_the_size_photos_are_stored_at(client, district
 
     page = client.get(reverse("reports:new"))
 
-    assert page.context["map_config"]["photo_side"] == (side or 1600)
-    assert f'"photo_side": {side or 1600}' in page.content.decode()
+    assert page.context["map_config"]["photo_side"] == (side or 1280)
+    assert f'"photo_side": {side or 1280}' in page.content.decode()
 
 
 def test_a_report_filed_with_a_photo_leads_to_its_tracking_page(client, district):

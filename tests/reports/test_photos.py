@@ -117,11 +117,11 @@ def test_a_transparent_png_is_flattened_on_white(district):
         assert all(channel > 240 for channel in stored.getpixel((50, 40)))
 
 
-def test_a_large_photo_is_stored_at_most_1600_pixels_wide(district):
+def test_a_large_photo_is_stored_at_most_1280_pixels_wide(district):
     report = file_report(IN_WARD_A, photos=[jpeg_bytes((5000, 1000), fmt="PNG")])
 
     photo = report.photos.get()
-    assert (photo.width, photo.height) == (1600, 320)
+    assert (photo.width, photo.height) == (1280, 256)
     with Image.open(photo.thumbnail.path) as thumbnail:
         assert thumbnail.size == (320, 64)
 
