@@ -13,6 +13,7 @@ everything else goes through Pillow in RGB.
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import IO, Any
@@ -21,6 +22,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from turbojpeg import TJFLAG_STOPONWARNING, TJSAMP_420, TJCS_YCbCr, TurboJPEG
+
+log = logging.getLogger(__name__)
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -158,8 +161,14 @@ class _StrictTurboJPEG(TurboJPEG):
 
 
 @lru_cache(maxsize=1)
-def _turbojpeg() -> TurboJPEG:
-    return _StrictTurboJPEG()
+def _turbojpeg() -> TurboJPEG | None:
+    """libjpeg-turbo's TurboJPEG library (Debian's libturbojpeg0, which `make setup`
+    installs); without it every photo goes through Pillow, more slowly."""
+    try:
+        return _StrictTurboJPEG()
+    except (OSError, RuntimeError) as error:
+        log.warning("libturbojpeg cannot be loaded (%s): photos are re-encoded by Pillow", error)
+        return None
 
 
 def _reencode_ycbcr(data: bytes, size: tuple[int, int]) -> CleanPhoto | None:
@@ -174,6 +183,8 @@ def _reencode_ycbcr(data: bytes, size: tuple[int, int]) -> CleanPhoto | None:
     None for any other JPEG, or one that libjpeg-turbo finds damaged: Pillow decides.
     """
     codec = _turbojpeg()
+    if codec is None:
+        return None
     try:
         width, height, subsampling, colorspace = codec.decode_header(data)
         if (width, height) != size or subsampling != TJSAMP_420 or colorspace != TJCS_YCbCr:

@@ -309,3 +309,23 @@ def test_the_photo_and_its_thumbnail_keep_each_colour_in_its_place(district, siz
                 field.name,
                 corners,
             )
+
+
+def test_without_libturbojpeg_photos_go_through_pillow(district, monkeypatch, caplog):
+    from reports import photos
+
+    def missing(*args, **kwargs):
+        raise RuntimeError("Unable to locate turbojpeg library automatically.")
+
+    monkeypatch.setattr(photos, "_StrictTurboJPEG", missing)
+    photos._turbojpeg.cache_clear()
+    try:
+        original = _textured()
+        report = file_report(IN_WARD_A, photos=[original])
+    finally:
+        photos._turbojpeg.cache_clear()
+
+    with report.photos.get().image.open("rb") as stored:
+        # Stored all the same, through RGB (3-4 levels from the upload, not a fraction of one).
+        assert np.abs(_pixels(stored.read()) - _pixels(original)).mean() > 1
+    assert "libturbojpeg cannot be loaded" in caplog.text
