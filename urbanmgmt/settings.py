@@ -229,11 +229,11 @@ else:
     }
 
 # The longest side report photos are stored at, which the filing page draws them at too.
-# 1280 px (1.2 megapixels) is as wide as a laptop's screen shows a photo. It is what issue 6's
-# submission goal (p95 at most 300 ms with 16 at once, the photo's re-encode included) allows on
-# a 2-core machine: measured there, p95 239-253 ms at 1280 px and 334 ms at 1600, whose photo
-# has 1.56× the pixels and costs about that much more (README, bench/reports.py). A server with
-# CPU to spare can store more: REPORTS_PHOTO_SIDE=1600 or 2048.
+# 1280 px (1280 × 960 for a phone's 4:3 photo, 1.2 megapixels) is what issue 6's submission
+# goal (p95 at most 300 ms with 16 at once, the photo's re-encode included) allows on a 2-core
+# machine: measured there, p95 239-286 ms at 1280 px and 334 ms at 1600, whose photo has 1.56×
+# the pixels and costs about that much more (README, bench/reports.py). A server with CPU to
+# spare can store more: REPORTS_PHOTO_SIDE=1600 or 2048.
 REPORTS_PHOTO_SIDE = envint("REPORTS_PHOTO_SIDE", 1280)
 if not 640 <= REPORTS_PHOTO_SIDE <= 4096:
     raise ValueError(f"REPORTS_PHOTO_SIDE must be 640 to 4096 pixels, not {REPORTS_PHOTO_SIDE}")
