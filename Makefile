@@ -34,8 +34,10 @@ serve:
 	@# restarted when one hangs past --timeout.
 	$(PY) manage.py refresh_heatmaps --loop 60 -v 0 & \
 	$(PY) manage.py dossiers_daily --loop 3600 -v 0 & \
-	$(VENV)/bin/gunicorn urbanmgmt.wsgi:application --bind $(HOST):$(PORT) \
-		--workers $(WORKERS) --threads $(THREADS) --reuse-port --access-logfile - --timeout 120
+	@# gunicorn's ASGI worker (urbanmgmt/asgi.py): the lookup answers on its event loop, Django
+	@# runs in THREADS threads of each worker, as under a threaded WSGI server.
+	WSGI_THREADS=$(THREADS) $(VENV)/bin/gunicorn urbanmgmt.asgi:application --bind $(HOST):$(PORT) \
+		--worker-class asgi --workers $(WORKERS) --reuse-port --access-logfile - --timeout 120
 
 ## The whole test suite against a real PostGIS
 test: setup

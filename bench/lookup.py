@@ -6,7 +6,8 @@ Loads (or reuses, keyed by size and seed) the generator's city of N parcels into
 its own, `urbanmgmt_bench_city` (bench/tiles.py's too), with the demo plan on it (`load_demo_plan`: zones on every
 block, the parcel × zone overlaps, road boundaries), then starts
 
-- our app as `make run` serves it (gunicorn, 3 workers of 4 threads), through bench/peers.py;
+- our app as `make run` serves it (gunicorn's ASGI worker, 3 workers; the lookup answers on
+  their event loops, Django in 4 threads of each), through bench/peers.py;
 - tipg (pinned, its own virtualenv, uvicorn with as many workers) on a view of the same
   parcel table with our parcels layer's public columns and its EPSG:4326 geometry.
 
@@ -17,7 +18,7 @@ It draws a seeded sample of parcels and asks, for each, at the same concurrency:
 - ours by key: `GET /api/planning/lookup?parcel=<ward>-<sheet>-<parcel>`: the same answer;
 - tipg: `GET /collections/public.<view>/items?bbox=<a 2 m box round the point>`: the parcels
   touching the box, as GeoJSON (less than our answer holds);
-- gunicorn alone: the same gunicorn (workers, threads, access log) serving bench/wsgi_floor.py,
+- gunicorn alone: the same gunicorn (ASGI worker, workers, access log) serving bench/floor.py,
   a fixed body of our answer's size: what the server itself costs under any answer.
 
 The load comes from wrk (Debian's package, installed once): `--concurrency` keep-alive
@@ -141,20 +142,15 @@ class Measured:
 
 
 def start_floor(args: argparse.Namespace, work: Path, *, body_bytes: int) -> peers.Server:
-    """gunicorn as it serves our app, serving bench/wsgi_floor.py instead."""
+    """gunicorn as it serves our app, serving bench/floor.py instead."""
     return peers.start_gunicorn(
         "gunicorn alone",
-        "wsgi_floor:application",
+        "floor:application",
         cwd=ROOT / "bench",
         log=work / "floor.log",
         workers=args.workers,
-        extra_args=threads_args(args),
         env={**os.environ, "BENCH_FLOOR_BODY_BYTES": str(body_bytes)},
     )
-
-
-def threads_args(args: argparse.Namespace) -> list[str]:
-    return ["--threads", str(args.threads)] if args.threads > 1 else []
 
 
 def measure(
@@ -242,7 +238,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="of a pass with wrk")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--workers", type=int, default=3, help="of each server (make run: 3)")
-    parser.add_argument("--threads", type=int, default=4, help="of our workers (make run: 4)")
+    parser.add_argument(
+        "--threads", type=int, default=4, help="of Django in our workers (make run: 4)"
+    )
     parser.add_argument("--rounds", type=int, default=2, help="passes of each; the best is kept")
     parser.add_argument("--check", type=int, default=50, help="points compared between both")
     parser.add_argument(
@@ -271,7 +269,7 @@ def main() -> None:
         workers=args.workers,
         ready_path="/api/planning/lookup?lon=0&lat=0",
         app_dir=app_dir,
-        extra_args=threads_args(args),
+        threads=args.threads,
     )
     tipg = peers.start_tipg(
         url, tables=[f"public.{VIEW}"], log=work / "tipg.log", workers=args.workers
@@ -338,7 +336,7 @@ def main() -> None:
                 f"our CPU per request"
             )
         print(
-            f"gunicorn alone (a fixed answer, the same workers, threads and access log) costs "
+            f"gunicorn alone (a fixed answer, the same worker class, workers and access log) costs "
             f"{by_label['gunicorn alone'].per_request_ms(by_label['gunicorn alone'].server_cpu):.2f}"
             f" ms of server CPU per request"
         )

@@ -3,8 +3,8 @@
 - `bench_database(name, parcels=, seed=)`: a PostGIS database of its own holding the
   generator's city of N parcels, loaded with our importer; reused while its size, seed and the
   generator's version are the same (the load is stamped on the database only once complete).
-- `start_ours(database_url, ...)`: our app served as `make serve` serves it (gunicorn, a
-  socket per worker, access log), on a free port, with a cache folder of its own.
+- `start_ours(database_url, ...)`: our app served as `make serve` serves it (gunicorn's ASGI
+  worker, a socket per worker, access log), on a free port, with a cache folder of its own.
 - `start_tipg(database_url, tables=[...], ...)`: tipg (https://github.com/developmentseed/tipg),
   installed at a pinned version into its own virtualenv under var/peers/tipg (never into the
   app's .venv), served by uvicorn.
@@ -373,14 +373,15 @@ def start_ours(
     *,
     var_dir: Path,
     workers: int = 2,
+    threads: int = 4,
     ready_path: str = "/",
     app_dir: Path = ROOT,
     extra_env: dict[str, str] | None = None,
     extra_args: Sequence[str] = (),
 ) -> Server:
-    """Our app as `make serve` runs it: gunicorn, a listening socket per worker (--reuse-port),
-    access log, 120 s timeout (`extra_args` go to gunicorn after those, e.g.
-    ["--threads", "4"]).
+    """Our app as `make serve` runs it: gunicorn's ASGI worker on urbanmgmt.asgi, Django in
+    `threads` threads of each worker (WSGI_THREADS), a listening socket per worker
+    (--reuse-port), access log, 120 s timeout (`extra_args` go to gunicorn after those).
 
     `var_dir` becomes the app's URBANMGMT_VAR_DIR, so its file cache (tiles, layer versions)
     is `var_dir/cache`; it is emptied first, so the first requests are cold.
@@ -393,9 +394,10 @@ def start_ours(
         DATABASE_URL=database_url,
         URBANMGMT_VAR_DIR=str(var_dir),
         SECRET_KEY=secrets.token_urlsafe(32),
+        WSGI_THREADS=str(threads),
         **(extra_env or {}),
     )
-    cmd = gunicorn_command("urbanmgmt.wsgi:application", port, workers, extra_args)
+    cmd = gunicorn_command("urbanmgmt.asgi:application", port, workers, extra_args)
     log = var_dir / "server.log"
     return _spawn("ours", cmd, env=env, cwd=app_dir, port=port, log=log, ready_path=ready_path)
 
@@ -403,12 +405,13 @@ def start_ours(
 def gunicorn_command(
     app: str, port: int, workers: int, extra_args: Sequence[str] = ()
 ) -> list[str]:
-    """gunicorn with `make serve`'s options (a listening socket per worker, access log, 120 s
-    timeout) for the WSGI `app`, then `extra_args`."""
+    """gunicorn with `make serve`'s options (the ASGI worker, a listening socket per worker,
+    access log, 120 s timeout) for the ASGI `app`, then `extra_args`."""
     return [
         str(VENV_BIN / "gunicorn"),
         app,
-        *("--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--reuse-port"),
+        *("--bind", f"127.0.0.1:{port}", "--worker-class", "asgi"),
+        *("--workers", str(workers), "--reuse-port"),
         *("--access-logfile", "-", "--timeout", "120"),
         *extra_args,
     ]
@@ -424,7 +427,7 @@ def start_gunicorn(
     extra_args: Sequence[str] = (),
     env: dict[str, str] | None = None,
 ) -> Server:
-    """Another WSGI app under the same gunicorn as ours (bench/wsgi_floor.py, say)."""
+    """Another ASGI app under the same gunicorn as ours (bench/floor.py, say)."""
     port = free_port()
     cmd = gunicorn_command(app, port, workers, extra_args)
     return _spawn(

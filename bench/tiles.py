@@ -6,7 +6,8 @@ Loads (or reuses, keyed by size and seed) the generator's city of N parcels (2,5
 default, the city-size data set) into a database of its own, `urbanmgmt_bench_city` (the one
 bench/lookup.py uses too), then starts
 
-- our app as `make serve` runs it (gunicorn workers of 4 threads), with a file cache of its own
+- our app as `make serve` runs it (gunicorn's ASGI worker, tiles answered by Django's side in
+  4 threads of each worker), with a file cache of its own
   under var/bench/tiles/ours/cache, emptied first;
 - tipg (pinned, in its own virtualenv var/peers/tipg, uvicorn with 2 workers) on a view of
   the same table with the same public columns as our parcels layer (key, ward_code, sheet_no,
@@ -286,8 +287,8 @@ def main() -> None:
         "--ours-threads",
         type=int,
         default=4,
-        help="threads per gunicorn worker of ours (more than 1: gthread workers, keep-alive); "
-        "4 is what `make serve` runs, 1 a sync worker",
+        help="threads of Django in each gunicorn worker of ours (WSGI_THREADS); "
+        "4 is what `make serve` runs",
     )
     parser.add_argument(
         "--rounds",
@@ -343,7 +344,7 @@ def main() -> None:
             workers=args.workers,
             ready_path="/tiles/parcels.json",
             app_dir=app_dir,
-            extra_args=["--threads", str(args.ours_threads)] if args.ours_threads > 1 else [],
+            threads=args.ours_threads,
         )
         tipg = peers.start_tipg(
             url,
@@ -385,7 +386,7 @@ def main() -> None:
     print(
         f"{args.parcels:,} parcels, {len(tiles):,} zoom-{args.zoom} tiles, concurrency {c}, "
         f"{args.workers} workers each"
-        + (f" ({args.ours_threads} threads in ours)" if args.ours_threads > 1 else "")
+        + f" ({args.ours_threads} threads of Django in ours)"
         + f", tipg {peers.TIPG_VERSION} reading {args.tipg_geom}, "
         f"{settings}; best of {args.rounds} rounds, CPU the median"
     )

@@ -20,7 +20,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from planning.lookup import LookupFailed, lookup_lonlat, lookup_parcel, parse_parcel_key, search
+from planning.lookup import (
+    LookupFailed,
+    alookup_lonlat,
+    alookup_parcel,
+    lookup_lonlat,
+    lookup_parcel,
+    parse_parcel_key,
+    search,
+)
 from urbanmgmt.fastpath import FastRequest, FastResponse
 from urbanmgmt.renderers import FastJSONRenderer
 
@@ -260,10 +268,23 @@ def answer(params: Any) -> tuple[dict[str, Any], int]:
         if "q" in question:
             return search(question["q"], question["date"]), 200
         return lookup_lonlat(*question["point"], question["date"]), 200
-    except BadQuestion as exc:
-        return {"error": str(exc)}, 400
-    except LookupFailed as exc:
-        return {"error": str(exc)}, exc.status
+    except (BadQuestion, LookupFailed) as exc:
+        return _failed(exc)
+
+
+async def answer_async(params: Any) -> tuple[dict[str, Any], int]:
+    """`answer` for a point or a parcel key, on the async pool (a search is not asked here)."""
+    try:
+        question = parse_question(params)
+        if "parcel" in question:
+            return await alookup_parcel(question["parcel"], question["date"]), 200
+        return await alookup_lonlat(*question["point"], question["date"]), 200
+    except (BadQuestion, LookupFailed) as exc:
+        return _failed(exc)
+
+
+def _failed(exc: BadQuestion | LookupFailed) -> tuple[dict[str, Any], int]:
+    return {"error": str(exc)}, getattr(exc, "status", 400)
 
 
 def fast_lookup(request: FastRequest) -> FastResponse | None:
@@ -272,13 +293,30 @@ def fast_lookup(request: FastRequest) -> FastResponse | None:
     DRF would refuse an Accept header without JSON (406) and reads `?format=`; such
     requests go to the view.
     """
+    params = _fast_params(request)
+    if params is None:
+        return None
+    return _fast_response(*answer(params))
+
+
+async def fast_lookup_async(request: FastRequest) -> FastResponse | None:
+    """The same answer on the ASGI worker's event loop, by point or parcel key. A search by
+    text goes on to `fast_lookup` (its statement runs on Django's connection)."""
+    params = _fast_params(request)
+    if params is None or "q" in params:
+        return None
+    return _fast_response(*await answer_async(params))
+
+
+def _fast_params(request: FastRequest) -> dict[str, str] | None:
     accept = request.header("Accept")
     if accept and "json" not in accept and "*/*" not in accept:
         return None
     params = request.query
-    if "format" in params:
-        return None
-    body, status = answer(params)
+    return None if "format" in params else params
+
+
+def _fast_response(body: dict[str, Any], status: int) -> FastResponse:
     response = FastResponse.json(body, status)
     response.headers.append(("Allow", "GET, HEAD, OPTIONS"))
     return response

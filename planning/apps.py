@@ -11,9 +11,10 @@ class PlanningConfig(AppConfig):
 
     def ready(self) -> None:
         from planning import api, layers, publish, signals
-        from urbanmgmt.fastpath import register_fast_path
+        from urbanmgmt.fastpath import register_async_fast_path, register_fast_path
 
         layers.register_kinds()
         publish.register_layers()
         signals.connect()
         register_fast_path("/api/planning/lookup", api.fast_lookup)
+        register_async_fast_path("/api/planning/lookup", api.fast_lookup_async)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+from collections.abc import Generator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -297,10 +298,38 @@ _STATEMENTS = {
 }
 
 
-def _run(statement: str, params: dict[str, Any]) -> dict[str, Any]:
+def _statement(statement: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
+    """The SQL of one of `_STATEMENTS` and its arguments, in order."""
     params = {**params, "facing": FACING_M, "reach": REACH_3857}
     sql, names = _STATEMENTS[statement]
-    return _fetch_one(sql, [params[name] for name in names])
+    return sql, [params[name] for name in names]
+
+
+# A lookup is written once, as a generator that yields the statements it needs (name and
+# parameters), is sent each one's answer and returns the shaped answer. `_drive` runs it on
+# Django's connection (the WSGI path), `_drive_async` on the async pool (urbanmgmt.asyncdb,
+# the ASGI fast path): the same questions, the same answers.
+Plan = Generator[tuple[str, dict[str, Any]], Any, dict[str, Any]]
+
+
+def _drive(plan: Plan) -> dict[str, Any]:
+    try:
+        step = next(plan)
+        while True:
+            step = plan.send(_fetch_one(*_statement(*step)))
+    except StopIteration as done:
+        return done.value
+
+
+async def _drive_async(plan: Plan) -> dict[str, Any]:
+    from urbanmgmt import asyncdb
+
+    try:
+        step = next(plan)
+        while True:
+            step = plan.send(await asyncdb.fetch_one(*_statement(*step)))
+    except StopIteration as done:
+        return done.value
 
 
 # --- shaping the answer --------------------------------------------------------------------
@@ -421,18 +450,36 @@ def lookup_point(point: Point, day: dt.date | None = None) -> dict[str, Any]:
 
 def lookup_lonlat(lon: float, lat: float, day: dt.date | None = None) -> dict[str, Any]:
     """`lookup_point` for a longitude and latitude in WGS 84."""
-    day = day or timezone.localdate()
-    params = {"lon": lon, "lat": lat, "day": day}
-    raw = _run("parcel at point", params)
-    if raw["parcel"] is None:
-        raw = _run("point", params)
-    return _shape(raw, day)
+    return _drive(_lonlat_plan(lon, lat, day))
 
 
 def lookup_parcel(key: ParcelKey, day: dt.date | None = None) -> dict[str, Any]:
     """The plan on the parcel with this key; LookupFailed (404) when there is none."""
+    return _drive(_parcel_plan(key, day))
+
+
+async def alookup_lonlat(lon: float, lat: float, day: dt.date | None = None) -> dict[str, Any]:
+    """`lookup_lonlat` on the async pool (for an event loop: never blocks it)."""
+    return await _drive_async(_lonlat_plan(lon, lat, day))
+
+
+async def alookup_parcel(key: ParcelKey, day: dt.date | None = None) -> dict[str, Any]:
+    """`lookup_parcel` on the async pool (for an event loop: never blocks it)."""
+    return await _drive_async(_parcel_plan(key, day))
+
+
+def _lonlat_plan(lon: float, lat: float, day: dt.date | None) -> Plan:
     day = day or timezone.localdate()
-    raw = _run(
+    params = {"lon": lon, "lat": lat, "day": day}
+    raw = yield "parcel at point", params
+    if raw["parcel"] is None:
+        raw = yield "point", params
+    return _shape(raw, day)
+
+
+def _parcel_plan(key: ParcelKey, day: dt.date | None) -> Plan:
+    day = day or timezone.localdate()
+    raw = yield (
         "parcel by key",
         {"ward": key.ward_code, "sheet": key.sheet_no, "number": key.parcel_no, "day": day},
     )

@@ -34,6 +34,11 @@ def connections_kept():
 
 @pytest.fixture
 def place(district):
+    return make_place(district)
+
+
+def make_place(district):
+    """A zone of a decision in force, and a parcel in it (26905-010-0016)."""
     decision = make_decision("1234/QĐ-UBND")
     make_zone(decision, rect(WEST, SOUTH, 106.69, NORTH), code="NNO", zone_id="I.1")
     parcel = make_parcel(

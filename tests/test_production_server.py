@@ -22,7 +22,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def gunicorn(tmp_path):
-    env = {**os.environ, "URBANMGMT_VAR_DIR": str(tmp_path), "DEBUG": "false"}
+    env = {**os.environ, "URBANMGMT_VAR_DIR": str(tmp_path), "DEBUG": "false", "WSGI_THREADS": "2"}
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         cwd=ROOT,
@@ -34,12 +34,14 @@ def gunicorn(tmp_path):
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
-            "urbanmgmt.wsgi:application",
+            "urbanmgmt.asgi:application",  # as make serve: the ASGI worker, Django in threads
+            "--worker-class",
+            "asgi",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
             "1",
-            "--reuse-port",  # as make serve
+            "--reuse-port",
         ],
         cwd=ROOT,
         env=env,
@@ -87,8 +89,32 @@ def test_gunicorn_answers_a_malformed_request_with_a_400(gunicorn):
     error.value.close()
 
 
+def test_a_large_upload_reaches_django_whole_through_the_worker_threads(gunicorn):
+    # A 1.5 MB multipart body with the api_key after the file: Django must read it all (from
+    # the ASGI worker, through a2wsgi) to find the key, and refuses it with Open311's 403.
+    boundary = "x" * 20
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="media"; filename="a.jpg"\r\n'
+        f"Content-Type: image/jpeg\r\n\r\n".encode()
+        + os.urandom(1_500_000)
+        + f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="api_key"\r\n\r\n'
+        f"not-a-key\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(
+        gunicorn + "/open311/v2/requests.json",
+        data=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request, timeout=30)
+    assert error.value.code == 403
+    assert b"api_key" in error.value.read()
+    error.value.close()
+
+
 def test_gunicorn_answers_tiles_and_lookups_through_the_fast_path_front(gunicorn):
-    # urbanmgmt.wsgi puts urbanmgmt/fastpath.py in front of Django: a tile, its 304, a lookup.
+    # urbanmgmt.asgi puts the async lookup, then urbanmgmt/fastpath.py's WSGI front, before
+    # Django: a tile, its 304, a lookup.
     tile = urllib.request.Request(
         gunicorn + "/tiles/units/10/815/481.pbf", headers={"Accept-Encoding": "gzip"}
     )

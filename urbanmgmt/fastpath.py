@@ -26,11 +26,12 @@ answers as it would have (a 500 page and its logging, if it fails too).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote_from_bytes
 
+from a2wsgi.wsgi import build_environ
 from django.conf import settings
 from django.core import signals
 from django.core.exceptions import DisallowedHost
@@ -73,10 +74,12 @@ class FastResponse:
 
 
 FastHandler = Callable[[FastRequest], FastResponse | None]
+AsyncFastHandler = Callable[[FastRequest], Awaitable[FastResponse | None]]
 logger = logging.getLogger(__name__)
 
 _EXACT: dict[str, FastHandler] = {}
 _PREFIXES: list[tuple[str, FastHandler]] = []
+_ASYNC_EXACT: dict[str, AsyncFastHandler] = {}
 
 
 def register_fast_path(path: str, handler: FastHandler, *, prefix: bool = False) -> None:
@@ -88,6 +91,13 @@ def register_fast_path(path: str, handler: FastHandler, *, prefix: bool = False)
         _EXACT[path] = handler
 
 
+def register_async_fast_path(path: str, handler: AsyncFastHandler) -> None:
+    """Let the coroutine `handler` answer GET `path` on the ASGI worker's event loop, before
+    the WSGI fast path and Django are asked. It must never block: its database is
+    urbanmgmt.asyncdb. Under WSGI (urbanmgmt.wsgi) it is not used."""
+    _ASYNC_EXACT[path] = handler
+
+
 def _handler_for(path: str) -> FastHandler | None:
     handler = _EXACT.get(path)
     if handler is None:
@@ -97,14 +107,15 @@ def _handler_for(path: str) -> FastHandler | None:
     return handler
 
 
+_PRINTABLE_ASCII = "".join(map(chr, range(33, 127)))
 _REASONS = {200: "OK", 204: "No Content", 304: "Not Modified", 400: "Bad Request", 404: "Not Found"}
 
 
-class FastPaths:
-    """WSGI application: registered fast handlers first, Django's handler for everything else."""
+class _Front:
+    """What the WSGI and the ASGI fronts share: which requests a fast handler may answer, in
+    which language, and the headers Django's middleware would add to the answer."""
 
-    def __init__(self, django_application: Callable[..., Iterable[bytes]]) -> None:
-        self.django = django_application
+    def __init__(self) -> None:
         self.languages = {code for code, _name in settings.LANGUAGES}
         self.security = [
             (name, value)
@@ -121,14 +132,51 @@ class FastPaths:
         ]
         self.hsts = _hsts_header()
 
+    def _secure(self, environ: dict[str, Any]) -> bool | None:
+        """Whether the request came over HTTPS, or None if Django must answer it (a redirect
+        to HTTPS, a host outside ALLOWED_HOSTS)."""
+        probe = _EnvironRequest(environ)
+        secure = probe.is_secure()
+        if (secure or not settings.SECURE_SSL_REDIRECT) and probe.host_allowed():
+            return secure
+        return None
+
+    def _language(self, environ: dict[str, Any]) -> str:
+        cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
+        chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME)
+        return chosen if chosen in self.languages else settings.LANGUAGE_CODE
+
+    def _headers(
+        self, response: FastResponse, language: str, secure: bool
+    ) -> list[tuple[str, str]]:
+        headers = []
+        if response.content_type and response.status != 304:
+            headers.append(("Content-Type", response.content_type))
+        headers.extend(response.headers)
+        headers.extend(self.security)
+        if secure and self.hsts:
+            headers.append(("Strict-Transport-Security", self.hsts))
+        headers.append(("Vary", ", ".join((*response.vary, "Cookie"))))
+        headers.append(("Content-Language", language))
+        # As Django's CommonMiddleware does, on every answer.
+        headers.append(("Content-Length", str(len(response.body))))
+        return headers
+
+
+class FastPaths(_Front):
+    """WSGI application: registered fast handlers first, Django's handler for everything else."""
+
+    def __init__(self, django_application: Callable[..., Iterable[bytes]]) -> None:
+        super().__init__()
+        self.django = django_application
+
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "GET":
             path = environ.get("PATH_INFO", "")
             handler = _handler_for(path) if path.isascii() else None
             if handler is not None:
-                probe = _EnvironRequest(environ)
-                secure = probe.is_secure()
-                if (secure or not settings.SECURE_SSL_REDIRECT) and probe.host_allowed():
+                secure = self._secure(environ)
+                if secure is not None:
                     answered = self._answer(handler, environ, path, secure, start_response)
                     if answered is not None:
                         return answered
@@ -142,9 +190,7 @@ class FastPaths:
         secure: bool,
         start_response: Callable,
     ) -> list[bytes] | None:
-        cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
-        chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen in self.languages else settings.LANGUAGE_CODE
+        language = self._language(environ)
         signals.request_started.send(sender=self.__class__, environ=environ)
         try:
             translation.activate(language)
@@ -157,20 +203,76 @@ class FastPaths:
             signals.request_finished.send(sender=self.__class__)
         if response is None:
             return None
-        headers = []
-        if response.content_type and response.status != 304:
-            headers.append(("Content-Type", response.content_type))
-        headers.extend(response.headers)
-        headers.extend(self.security)
-        if secure and self.hsts:
-            headers.append(("Strict-Transport-Security", self.hsts))
-        headers.append(("Vary", ", ".join((*response.vary, "Cookie"))))
-        headers.append(("Content-Language", language))
-        # As Django's CommonMiddleware does, on every answer.
-        headers.append(("Content-Length", str(len(response.body))))
         reason = _REASONS.get(response.status, "")
-        start_response(f"{response.status} {reason}", headers)
+        start_response(f"{response.status} {reason}", self._headers(response, language, secure))
         return [response.body] if response.body else []
+
+
+class AsyncFastPaths(_Front):
+    """ASGI application (gunicorn's ASGI worker, `make run`): the async fast handlers answer on
+    the event loop; every other request, and one a handler declines, goes to `wsgi` (the WSGI
+    fast paths and Django, in a pool of threads through a2wsgi), as under a WSGI server.
+
+    An async handler touches none of Django's database connections, so Django's request
+    signals are not sent for it. The lifespan's shutdown closes the loop's database pool.
+    """
+
+    def __init__(self, wsgi: Callable[..., Awaitable[None]]) -> None:
+        super().__init__()
+        self.wsgi = wsgi
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
+        kind = scope["type"]
+        if kind == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if kind == "http" and not scope["query_string"].isascii():
+            # Raw bytes past ASCII (a client that does not percent-encode): encoded as a
+            # browser would, which reads the same, instead of failing a2wsgi's ASCII decode.
+            query = quote_from_bytes(scope["query_string"], safe=_PRINTABLE_ASCII)
+            scope = {**scope, "query_string": query.encode("ascii")}
+        if kind == "http" and scope["method"] == "GET":
+            path = scope["path"]
+            handler = _ASYNC_EXACT.get(path) if path.isascii() else None
+            if handler is not None and await self._answer(handler, scope, path, send):
+                return
+        await self.wsgi(scope, receive, send)
+
+    async def _answer(
+        self, handler: AsyncFastHandler, scope: dict[str, Any], path: str, send: Callable
+    ) -> bool:
+        environ = build_environ(scope, None)
+        secure = self._secure(environ)
+        if secure is None:
+            return False
+        language = self._language(environ)
+        try:
+            translation.activate(language)
+            response = await handler(FastRequest(environ, path, language))
+        except Exception:
+            logger.warning("Fast path for %s failed; Django answers", path, exc_info=True)
+            return False
+        if response is None:
+            return False
+        headers = [
+            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in self._headers(response, language, secure)
+        ]
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": response.body})
+        return True
+
+    async def _lifespan(self, receive: Callable, send: Callable) -> None:
+        from urbanmgmt import asyncdb
+
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await asyncdb.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
 
 
 def _referrer_policy() -> str:

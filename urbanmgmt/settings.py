@@ -115,6 +115,13 @@ DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
     "-c jit=off -c max_parallel_workers_per_gather=0"
 )
+# Served by gunicorn's ASGI worker (urbanmgmt/asgi.py): Django runs in each worker's pool of
+# WSGI_THREADS threads, the async fast paths on its event loop with at most
+# DB_ASYNC_CONNECTIONS connections of their own (urbanmgmt/asyncdb.py); a fast path that
+# waits DB_ASYNC_WAIT_SECONDS for one hands its request to Django.
+WSGI_THREADS = envint("WSGI_THREADS", 4)
+DB_ASYNC_CONNECTIONS = envint("DB_ASYNC_CONNECTIONS", 4)
+DB_ASYNC_WAIT_SECONDS = envint("DB_ASYNC_WAIT_SECONDS", 5)
 # Two test runs on one server (two checkouts, or CI beside a developer) each name their own.
 if os.environ.get("URBANMGMT_TEST_DB"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["URBANMGMT_TEST_DB"]}
