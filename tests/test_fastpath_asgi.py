@@ -1,25 +1,27 @@
 """The ASGI front (urbanmgmt/asgi.py, what `make run` serves) answers exactly as Django would.
 
 Its async fast path answers the lookup by point and by parcel key on the event loop, on a
-connection pool of its own (urbanmgmt/asyncdb.py): each question is asked of Django's own
-handler and of `AsyncFastPaths`, and status, headers and body must match. Everything else goes
-to the WSGI side (a2wsgi running a spy around Django's handler), which must be asked. The pool
-is a second connection, so the tests commit their data (transactional).
+connection pool of its own (urbanmgmt/asyncdb.py); the WSGI fast paths (tiles) answer in a
+thread. Each question is asked of Django's own handler and of `AsyncFastPaths`, and status,
+headers and body must match. Everything else goes whole to the WSGI side (a spy, through
+a2wsgi), which must be asked. The pool is a second connection, so the tests commit their
+data (transactional).
 """
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
+import psycopg
 import pytest
-from a2wsgi import WSGIMiddleware
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
 
 from planning import lookup
-from tests.test_fastpath import LOOKUPS, call, make_place
+from tests.gis.test_tiles import tile_cache  # noqa: F401 (autouse: a file cache per test)
+from tests.test_fastpath import LOOKUPS, call, make_place, tile_path
 from urbanmgmt import asyncdb, fastpath
-from urbanmgmt.fastpath import AsyncFastPaths
+from urbanmgmt.fastpath import AsyncFastPaths, FastPaths
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,20 +31,26 @@ def place(district):
     return make_place(district)
 
 
-class Spy:
-    """Django's WSGI handler on a2wsgi's threads, counting the requests it is asked; each
-    thread's connection is closed after its answer, so none outlives the test."""
+class Spy(FastPaths):
+    """The WSGI side as urbanmgmt.wsgi builds it (the WSGI fast paths before Django's
+    handler), counting the requests handed to it whole, through a2wsgi."""
 
     def __init__(self) -> None:
-        self.handler = WSGIHandler()
+        super().__init__(WSGIHandler())
         self.calls = 0
 
     def __call__(self, environ, start_response):
         self.calls += 1
-        try:
-            return self.handler(environ, start_response)
-        finally:
-            connections.close_all()
+        return super().__call__(environ, start_response)
+
+
+def front(spy):
+    return AsyncFastPaths(spy, threads=1)
+
+
+def close_thread_connections(app):
+    """Django's connections of the front's one thread, which no test may leave open."""
+    app.wsgi.executor.submit(connections.close_all).result()
 
 
 def scope_for(path, query=None, headers=None, host="testserver", scheme="http", raw_query=None):
@@ -63,7 +71,7 @@ def scope_for(path, query=None, headers=None, host="testserver", scheme="http", 
     }
 
 
-async def _ask(app, scope):
+async def _ask(app, scope, close=True):
     sent = []
 
     async def receive():
@@ -75,7 +83,8 @@ async def _ask(app, scope):
     try:
         await app(scope, receive, send)
     finally:
-        await asyncdb.close()
+        if close:
+            await asyncdb.close()
     start = next(m for m in sent if m["type"] == "http.response.start")
     return {
         "status": start["status"],
@@ -92,10 +101,14 @@ def run(coroutine_function, *args):
 
 
 def ask_front(path, query=None, headers=None, **scope_extra):
-    """The ASGI front's answer, and whether it answered without the WSGI side."""
+    """The ASGI front's answer, and whether it answered without handing the request whole to
+    the WSGI side (on the event loop, or a WSGI fast path asked in a thread)."""
     spy = Spy()
-    app = AsyncFastPaths(WSGIMiddleware(spy, workers=1))
-    answer = run(_ask, app, scope_for(path, query, headers, **scope_extra))
+    app = front(spy)
+    try:
+        answer = run(_ask, app, scope_for(path, query, headers, **scope_extra))
+    finally:
+        close_thread_connections(app)
     return answer, spy.calls == 0
 
 
@@ -141,6 +154,30 @@ def test_searches_and_negotiations_go_to_the_wsgi_side(place, query, headers):
 
     assert not answered_itself
     assert_same(django_answer, front_answer)
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        (tile_path(), {"Accept-Encoding": "gzip"}),
+        (tile_path("units", 12), {"Cookie": "django_language=en"}),
+        ("/tiles/parcels/16/0/0.pbf", {}),  # empty: 204
+    ],
+)
+def test_a_tile_is_answered_in_a_thread_as_the_view_does(place, path, headers):
+    django_answer = call(WSGIHandler(), path, headers=headers)
+
+    front_answer, answered_itself = ask_front(path, headers=headers)
+
+    assert answered_itself
+    assert_same(django_answer, front_answer)
+
+
+def test_a_tile_error_goes_to_django(place):
+    answer, answered_itself = ask_front("/tiles/parcels/25/1/1.pbf")
+
+    assert not answered_itself
+    assert answer["status"] == 404
 
 
 def test_other_paths_go_to_the_wsgi_side(place):
@@ -193,7 +230,7 @@ def test_the_async_path_is_registered_for_the_lookup_only():
 
 
 def test_the_lifespan_closes_the_pool_at_shutdown(place):
-    app = AsyncFastPaths(WSGIMiddleware(Spy(), workers=1))
+    app = front(Spy())
 
     async def lifespan():
         await asyncdb.fetch_one("SELECT 1", [])
@@ -213,3 +250,42 @@ def test_the_lifespan_closes_the_pool_at_shutdown(place):
 
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert pool.closed
+
+
+def test_lost_pool_connections_are_replaced_and_django_answers_meanwhile(place, settings):
+    spy = Spy()
+    app = front(spy)
+    scope = scope_for("/api/planning/lookup", {"parcel": "26905-010-0016"})
+
+    async def asks():
+        answers = [await _ask(app, scope, close=False)]
+        with psycopg.connect(_dsn(), autocommit=True) as other:
+            other.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name = %s",
+                [asyncdb.APPLICATION_NAME],
+            )
+        # Each lost connection fails one lookup, which Django answers; then new ones serve.
+        for _ in range(settings.DB_ASYNC_CONNECTIONS + 1):
+            before = spy.calls
+            answers.append(await _ask(app, scope, close=False))
+            if spy.calls == before:
+                break
+        await asyncdb.close()
+        return answers
+
+    try:
+        answers = run(asks)
+    finally:
+        close_thread_connections(app)
+
+    assert {answer["status"] for answer in answers} == {200}
+    assert len({answer["body"] for answer in answers}) == 1
+    assert 1 <= spy.calls <= settings.DB_ASYNC_CONNECTIONS
+    assert spy.calls == len(answers) - 2  # the last one came from the fast path again
+
+
+def _dsn():
+    params = asyncdb.connection_kwargs()
+    keys = {"dbname", "user", "host", "port", "password"}
+    return psycopg.conninfo.make_conninfo(**{k: v for k, v in params.items() if k in keys})

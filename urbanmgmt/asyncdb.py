@@ -26,6 +26,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from psycopg.types.json import set_json_loads
 from psycopg_pool import AsyncConnectionPool
 
+APPLICATION_NAME = "urbanmgmt async fast paths"
 _pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncConnectionPool] = (
     weakref.WeakKeyDictionary()
 )
@@ -41,6 +42,7 @@ def connection_kwargs() -> dict[str, Any]:
     for key in ("cursor_factory", "context"):
         params.pop(key, None)
     params["options"] = f"{params.get('options', '')} -c plan_cache_mode=force_generic_plan"
+    params.setdefault("application_name", APPLICATION_NAME)  # in pg_stat_activity
     params["autocommit"] = True
     params["prepare_threshold"] = 0  # every statement here is prepared
     return params

@@ -25,12 +25,14 @@ answers as it would have (a 500 page and its logging, if it fails too).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote_from_bytes
 
+from a2wsgi import WSGIMiddleware
 from a2wsgi.wsgi import build_environ
 from django.conf import settings
 from django.core import signals
@@ -75,6 +77,7 @@ class FastResponse:
 
 FastHandler = Callable[[FastRequest], FastResponse | None]
 AsyncFastHandler = Callable[[FastRequest], Awaitable[FastResponse | None]]
+Answer = tuple[int, list[tuple[str, str]], bytes]  # status, headers, body
 logger = logging.getLogger(__name__)
 
 _EXACT: dict[str, FastHandler] = {}
@@ -171,25 +174,25 @@ class FastPaths(_Front):
         self.django = django_application
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") == "GET":
-            path = environ.get("PATH_INFO", "")
-            handler = _handler_for(path) if path.isascii() else None
-            if handler is not None:
-                secure = self._secure(environ)
-                if secure is not None:
-                    answered = self._answer(handler, environ, path, secure, start_response)
-                    if answered is not None:
-                        return answered
-        return self.django(environ, start_response)
+        answered = self.answer(environ)
+        if answered is None:
+            return self.django(environ, start_response)
+        status, headers, body = answered
+        start_response(f"{status} {_REASONS.get(status, '')}", headers)
+        return [body] if body else []
 
-    def _answer(
-        self,
-        handler: FastHandler,
-        environ: dict[str, Any],
-        path: str,
-        secure: bool,
-        start_response: Callable,
-    ) -> list[bytes] | None:
+    def answer(self, environ: dict[str, Any]) -> Answer | None:
+        """A fast handler's answer to this request (status, headers, body), or None when
+        Django must answer it."""
+        if environ.get("REQUEST_METHOD") != "GET":
+            return None
+        path = environ.get("PATH_INFO", "")
+        handler = _handler_for(path) if path.isascii() else None
+        if handler is None:
+            return None
+        secure = self._secure(environ)
+        if secure is None:
+            return None
         language = self._language(environ)
         signals.request_started.send(sender=self.__class__, environ=environ)
         try:
@@ -203,23 +206,26 @@ class FastPaths(_Front):
             signals.request_finished.send(sender=self.__class__)
         if response is None:
             return None
-        reason = _REASONS.get(response.status, "")
-        start_response(f"{response.status} {reason}", self._headers(response, language, secure))
-        return [response.body] if response.body else []
+        return response.status, self._headers(response, language, secure), response.body
 
 
 class AsyncFastPaths(_Front):
-    """ASGI application (gunicorn's ASGI worker, `make run`): the async fast handlers answer on
-    the event loop; every other request, and one a handler declines, goes to `wsgi` (the WSGI
-    fast paths and Django, in a pool of threads through a2wsgi), as under a WSGI server.
+    """ASGI application (gunicorn's ASGI worker, `make run`) in front of `wsgi_front` (the WSGI
+    fast paths before Django), whose requests run in a pool of `threads` threads.
+
+    - An async fast handler answers on the event loop.
+    - A WSGI fast handler (a tile) is asked in one of those threads, its answer sent whole.
+    - Everything else, and whatever a handler declines, goes to `wsgi_front` through a2wsgi
+      (request bodies and streamed answers included), as under a threaded WSGI server.
 
     An async handler touches none of Django's database connections, so Django's request
     signals are not sent for it. The lifespan's shutdown closes the loop's database pool.
     """
 
-    def __init__(self, wsgi: Callable[..., Awaitable[None]]) -> None:
+    def __init__(self, wsgi_front: FastPaths, *, threads: int) -> None:
         super().__init__()
-        self.wsgi = wsgi
+        self.wsgi_front = wsgi_front
+        self.wsgi = WSGIMiddleware(wsgi_front, workers=threads)
 
     async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
         kind = scope["type"]
@@ -231,36 +237,39 @@ class AsyncFastPaths(_Front):
             # browser would, which reads the same, instead of failing a2wsgi's ASCII decode.
             query = quote_from_bytes(scope["query_string"], safe=_PRINTABLE_ASCII)
             scope = {**scope, "query_string": query.encode("ascii")}
-        if kind == "http" and scope["method"] == "GET":
-            path = scope["path"]
-            handler = _ASYNC_EXACT.get(path) if path.isascii() else None
-            if handler is not None and await self._answer(handler, scope, path, send):
+        if kind == "http" and scope["method"] == "GET" and scope["path"].isascii():
+            answered = None
+            handler = _ASYNC_EXACT.get(scope["path"])
+            if handler is not None:
+                answered = await self._answer(handler, scope)
+            elif _handler_for(scope["path"]) is not None:
+                answered = await asyncio.get_running_loop().run_in_executor(
+                    self.wsgi.executor, self.wsgi_front.answer, build_environ(scope, None)
+                )
+            if answered is not None:
+                status, headers, body = answered
+                raw = [(name.lower().encode("latin-1"), v.encode("latin-1")) for name, v in headers]
+                await send({"type": "http.response.start", "status": status, "headers": raw})
+                await send({"type": "http.response.body", "body": body})
                 return
         await self.wsgi(scope, receive, send)
 
-    async def _answer(
-        self, handler: AsyncFastHandler, scope: dict[str, Any], path: str, send: Callable
-    ) -> bool:
+    async def _answer(self, handler: AsyncFastHandler, scope: dict[str, Any]) -> Answer | None:
         environ = build_environ(scope, None)
         secure = self._secure(environ)
         if secure is None:
-            return False
+            return None
         language = self._language(environ)
+        path = scope["path"]
         try:
             translation.activate(language)
             response = await handler(FastRequest(environ, path, language))
         except Exception:
             logger.warning("Fast path for %s failed; Django answers", path, exc_info=True)
-            return False
+            return None
         if response is None:
-            return False
-        headers = [
-            (name.lower().encode("latin-1"), value.encode("latin-1"))
-            for name, value in self._headers(response, language, secure)
-        ]
-        await send({"type": "http.response.start", "status": response.status, "headers": headers})
-        await send({"type": "http.response.body", "body": response.body})
-        return True
+            return None
+        return response.status, self._headers(response, language, secure), response.body
 
     async def _lifespan(self, receive: Callable, send: Callable) -> None:
         from urbanmgmt import asyncdb
