@@ -32,10 +32,10 @@ serve:
 	@# connections and kept them (bench/lookup.py saw passes at 60 % of the others' rate). A worker
 	@# that is restarted drops the connections waiting on its own socket: workers here are only
 	@# restarted when one hangs past --timeout.
-	$(PY) manage.py refresh_heatmaps --loop 60 -v 0 & \
-	$(PY) manage.py dossiers_daily --loop 3600 -v 0 & \
 	@# gunicorn's ASGI worker (urbanmgmt/asgi.py): the lookup answers on its event loop, Django
 	@# runs in THREADS threads of each worker, as under a threaded WSGI server.
+	$(PY) manage.py refresh_heatmaps --loop 60 -v 0 & \
+	$(PY) manage.py dossiers_daily --loop 3600 -v 0 & \
 	WSGI_THREADS=$(THREADS) $(VENV)/bin/gunicorn urbanmgmt.asgi:application --bind $(HOST):$(PORT) \
 		--worker-class asgi --workers $(WORKERS) --reuse-port --access-logfile - --timeout 120
 

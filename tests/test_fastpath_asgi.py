@@ -53,13 +53,15 @@ def close_thread_connections(app):
     app.wsgi.executor.submit(connections.close_all).result()
 
 
-def scope_for(path, query=None, headers=None, host="testserver", scheme="http", raw_query=None):
+def scope_for(
+    path, query=None, headers=None, host="testserver", scheme="http", raw_query=None, method="GET"
+):
     headers = {"Host": host, **(headers or {})}
     return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "GET",
+        "method": method,
         "scheme": scheme,
         "path": path,
         "raw_path": path.encode(),
@@ -178,6 +180,18 @@ def test_a_tile_error_goes_to_django(place):
 
     assert not answered_itself
     assert answer["status"] == 404
+
+
+def test_a_head_request_gets_the_headers_of_get_and_no_body(place):
+    query = {"lon": "106.6851", "lat": "10.8001"}
+    got, _ = ask_front("/api/planning/lookup", query)
+
+    head, answered_itself = ask_front("/api/planning/lookup", query, method="HEAD")
+
+    assert not answered_itself  # HEAD is Django's
+    assert head["status"] == 200
+    assert head["body"] == b""
+    assert head["headers"]["content-length"] == str(len(got["body"]))
 
 
 def test_other_paths_go_to_the_wsgi_side(place):

@@ -1,6 +1,7 @@
 """`make run` serves with gunicorn and whitenoise: the app boots and serves its own assets."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -22,7 +23,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def gunicorn(tmp_path):
-    env = {**os.environ, "URBANMGMT_VAR_DIR": str(tmp_path), "DEBUG": "false", "WSGI_THREADS": "2"}
+    env = {**os.environ, "URBANMGMT_VAR_DIR": str(tmp_path), "DEBUG": "false"}
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         cwd=ROOT,
@@ -31,22 +32,18 @@ def gunicorn(tmp_path):
     )
     port = free_port()
     log = (tmp_path / "gunicorn.log").open("wb")
+    # The Makefile's own recipe, as `make run` ends: gunicorn's ASGI worker with Django in
+    # threads, beside the heat-map and daily-steps loops; one process group, ended as one.
     server = subprocess.Popen(
         [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "urbanmgmt.asgi:application",  # as make serve: the ASGI worker, Django in threads
-            "--worker-class",
-            "asgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--reuse-port",
+            *("make", "--no-print-directory", "serve", "HOST=127.0.0.1", f"PORT={port}"),
+            *("WORKERS=1", "THREADS=2", f"VENV={Path(sys.executable).parent.parent}"),
         ],
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -63,12 +60,12 @@ def gunicorn(tmp_path):
                 time.sleep(0.2)
         yield base
     finally:
-        # Whatever happened above, no server outlives its test.
-        server.terminate()
+        # Whatever happened above, no server (nor loop beside it) outlives its test.
+        os.killpg(server.pid, signal.SIGTERM)
         try:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            server.kill()
+            os.killpg(server.pid, signal.SIGKILL)
             server.wait()
         log.close()
 

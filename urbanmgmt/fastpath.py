@@ -237,6 +237,8 @@ class AsyncFastPaths(_Front):
             # browser would, which reads the same, instead of failing a2wsgi's ASCII decode.
             query = quote_from_bytes(scope["query_string"], safe=_PRINTABLE_ASCII)
             scope = {**scope, "query_string": query.encode("ascii")}
+        if kind == "http" and scope["method"] == "HEAD":
+            send = _without_body(send)
         if kind == "http" and scope["method"] == "GET" and scope["path"].isascii():
             answered = None
             handler = _ASYNC_EXACT.get(scope["path"])
@@ -282,6 +284,18 @@ class AsyncFastPaths(_Front):
                 await asyncdb.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _without_body(send: Callable) -> Callable:
+    """`send` for an answer to HEAD: the headers (Content-Length too) as for GET, no body bytes
+    (Django writes them; gunicorn would drop them and log a warning each time)."""
+
+    async def send_headers_only(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body" and message.get("body"):
+            message = {**message, "body": b""}
+        await send(message)
+
+    return send_headers_only
 
 
 def _referrer_policy() -> str:
