@@ -6,6 +6,8 @@ the precomputed overlaps), the decisions they come from, the road boundaries it 
 join on the precomputed pairs) and the earlier decisions that planned the same place. A click
 on no parcel takes a second statement, which finds the ward, zones and streets at the point.
 Python only adds labels in the reader's language. Answers are plain dicts, ready for JSON.
+Each lookup runs on Django's connection (`lookup_lonlat`, `lookup_parcel`) or, from an event
+loop, on the async pool of urbanmgmt/asyncdb.py (`alookup_lonlat`, `alookup_parcel`).
 """
 
 from __future__ import annotations

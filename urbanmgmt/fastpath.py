@@ -16,11 +16,17 @@ What Django's middleware would add to such an answer is added here from the same
 the security headers (nosniff, referrer and opener policies, HSTS on HTTPS), X-Frame-Options,
 the language (`Content-Language` and `Vary: Cookie`, chosen by the language cookie as
 `VietnameseFirstLocaleMiddleware` does) and `Content-Length`. Requests that would be
-redirected to HTTPS, and requests for a host outside ALLOWED_HOSTS, go to Django. Django's `request_started` and `request_finished` signals
-are sent, so database connections are recycled exactly as for any request.
+redirected to HTTPS, and requests for a host outside ALLOWED_HOSTS, go to Django. Django's
+`request_started` and `request_finished` signals are sent, so database connections are
+recycled exactly as for any request.
 `tests/test_fastpath.py` asks Django and the fast path the same questions and compares the
 answers header by header. A handler that fails hands the request to Django as well, which then
 answers as it would have (a 500 page and its logging, if it fails too).
+
+`AsyncFastPaths` is the same front for gunicorn's ASGI worker (urbanmgmt/asgi.py, `make run`):
+a coroutine registered with `register_async_fast_path` answers on the event loop, with the
+same headers, and everything else goes to `FastPaths` in a pool of threads
+(tests/test_fastpath_asgi.py).
 """
 
 from __future__ import annotations

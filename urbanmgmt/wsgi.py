@@ -1,5 +1,6 @@
-"""WSGI entry point, served by gunicorn in `make run`: the fast paths (tiles, the planning
-lookup; see urbanmgmt/fastpath.py) in front of Django."""
+"""WSGI entry point: the fast paths (tiles, the planning lookup; see urbanmgmt/fastpath.py)
+in front of Django. `make run` serves it inside urbanmgmt/asgi.py, in a pool of threads of
+gunicorn's ASGI worker; any WSGI server can serve it alone."""
 
 import os
 
