@@ -201,6 +201,18 @@ def test_other_paths_go_to_the_wsgi_side(place):
     assert answer["status"] == 400
 
 
+def test_over_https_the_async_lookup_adds_hsts_as_django_does(place, settings):
+    settings.SECURE_HSTS_SECONDS = 3600
+    query = {"parcel": "26905-010-0016"}
+    django_answer = call(WSGIHandler(), "/api/planning/lookup", query, secure=True)
+
+    front_answer, answered_itself = ask_front("/api/planning/lookup", query, scheme="https")
+
+    assert answered_itself
+    assert front_answer["headers"]["strict-transport-security"] == "max-age=3600"
+    assert_same(django_answer, front_answer)
+
+
 def test_a_host_outside_allowed_hosts_goes_to_django_which_refuses_it(place):
     answer, answered_itself = ask_front(
         "/api/planning/lookup", {"parcel": "26905-010-0016"}, host="evil.example"
