@@ -116,12 +116,13 @@ async def fetch_one_batched(
     """What `fetch_one(*single)` answers, asked together with the other coroutines asking
     under the same `key` meanwhile.
 
-    An ask waits for a connection like any other. The first to get one takes every ask of its
-    key still waiting (itself included, at most MAX_BATCH) and answers them all with one
-    statement, `batch_sql` with `batch_args(items)`, which must give one (ordinal, answer) row
-    per item, in their order; an ask alone runs `single`. An ask that another one took gives
-    its connection back at once and waits for its answer. So under load the asks that wait
-    for a connection meet there and share one statement, and with no load nothing waits.
+    An ask waits for a connection like any other. The first to get one takes the asks of its
+    key still waiting, oldest first (at most MAX_BATCH at a time, until its own is among
+    them), and answers them with one statement each time: `batch_sql` with
+    `batch_args(items)`, which must give one (ordinal, answer) row per item, in their order.
+    An ask alone runs its own `single`. An ask that another one took gives its connection
+    back at once and waits for its answer. So under load the asks that wait for a connection
+    meet there and share a statement; with no load nothing waits.
     """
     loop = asyncio.get_running_loop()
     waiting = _waiting.setdefault(loop, {})
@@ -130,47 +131,57 @@ async def fetch_one_batched(
     queue.append(ask)
     try:
         async with (await pool()).connection() as connection:
-            if not ask.taken:
+            while not ask.taken:
                 asks = queue[:MAX_BATCH]
                 del queue[: len(asks)]
-                if not queue:
-                    waiting.pop(key, None)
                 for taken in asks:
                     taken.taken = True
-                await _answer_batch(connection, asks, single, batch_sql, batch_args)
+                try:
+                    answers = await _answers(connection, ask, asks, single, batch_sql, batch_args)
+                except BaseException as exc:
+                    _fail(asks, ask, exc)
+                    if not isinstance(exc, Exception):
+                        raise  # this asker was cancelled (its client went)
+                else:
+                    for taken, answer in zip(asks, answers, strict=True):
+                        if not taken.future.done():  # its asker may have gone
+                            taken.future.set_result(answer)
     finally:
         if not ask.taken:  # cancelled, or no connection came: no longer asking
             queue.remove(ask)
-            if not queue and waiting.get(key) is queue:
-                waiting.pop(key, None)
+        if not queue and waiting.get(key) is queue:
+            del waiting[key]
     return await ask.future
 
 
-async def _answer_batch(
+async def _answers(
     connection: psycopg.AsyncConnection,
+    own: _Ask,
     asks: list[_Ask],
     single: tuple[str, list[Any]],
     batch_sql: str,
     batch_args: Callable[[list[Any]], list[Any]],
-) -> None:
-    try:
-        cursor = psycopg.AsyncRawCursor(connection)
-        if len(asks) == 1:  # the asker's own: a batch of one costs more than the statement
-            await cursor.execute(*single, prepare=True)
-            answers = [(await cursor.fetchone())[0]]
-        else:
-            await cursor.execute(batch_sql, batch_args([a.item for a in asks]), prepare=True)
-            answers = [row[1] for row in await cursor.fetchall()]
-        if len(answers) != len(asks):
-            raise RuntimeError(f"{len(answers)} answers to {len(asks)} asks")
-    except Exception as exc:
-        for ask in asks:
-            if not ask.future.done():
-                ask.future.set_exception(exc)
-        return
-    for ask, answer in zip(asks, answers, strict=True):
-        if not ask.future.done():  # its asker may have gone (a client that hung up)
-            ask.future.set_result(answer)
+) -> list[Any]:
+    """The answers to `asks`, in their order, from one statement."""
+    cursor = psycopg.AsyncRawCursor(connection)
+    if asks == [own]:  # alone: a batch of one costs more than its own statement
+        await cursor.execute(*single, prepare=True)
+        return [(await cursor.fetchone())[0]]
+    await cursor.execute(batch_sql, batch_args([a.item for a in asks]), prepare=True)
+    answers = [row[1] for row in await cursor.fetchall()]
+    if len(answers) != len(asks):
+        raise RuntimeError(f"{len(answers)} answers to {len(asks)} asks")
+    return answers
+
+
+def _fail(asks: list[_Ask], own: _Ask, exc: BaseException) -> None:
+    """No answers for `asks`: each gets the error (and its fast path hands it to Django). If
+    the asker running them was cancelled, the others get a plain error and it gets none."""
+    cancelled = not isinstance(exc, Exception)
+    error = RuntimeError("the lookup running this batch was cancelled") if cancelled else exc
+    for ask in asks:
+        if not ask.future.done() and not (cancelled and ask is own):
+            ask.future.set_exception(error)
 
 
 async def close() -> None:

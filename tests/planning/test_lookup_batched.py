@@ -48,19 +48,19 @@ def batches(monkeypatch, settings):
     the sizes of the groups that were answered."""
     settings.DB_ASYNC_CONNECTIONS = 1
     sizes = []
-    answer_batch = asyncdb._answer_batch
+    answers = asyncdb._answers
 
-    async def counted(connection, asks, *args):
+    async def counted(connection, own, asks, *args):
         sizes.append(len(asks))
-        await answer_batch(connection, asks, *args)
+        return await answers(connection, own, asks, *args)
 
-    monkeypatch.setattr(asyncdb, "_answer_batch", counted)
+    monkeypatch.setattr(asyncdb, "_answers", counted)
     return sizes
 
 
 async def _all_at_once(*lookups):
     try:
-        return await asyncio.gather(*lookups, return_exceptions=True)
+        return await asyncio.wait_for(asyncio.gather(*lookups, return_exceptions=True), 30)
     finally:
         await asyncdb.close()
 
