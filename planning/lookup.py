@@ -304,6 +304,7 @@ _STATEMENTS = {name: _positional(text) for name, text in _TEXTS.items()}
 _ITEM_FIELDS = {
     "parcel at point": {"lon": "float8", "lat": "float8"},
     "parcel by key": {"ward": "text", "sheet": "int4", "number": "int4"},
+    "point": {"lon": "float8", "lat": "float8"},
 }
 
 
@@ -359,8 +360,8 @@ async def _drive_async(plan: Plan) -> dict[str, Any]:
 
 
 async def _fetch_async(statement: str, params: dict[str, Any]) -> Any:
-    """One statement's answer on the async pool. The parcel statements are batched: lookups
-    that wait for a connection together are answered by one statement (`_BATCHES`)."""
+    """One statement's answer on the async pool. Lookups that wait for a connection together
+    are answered by one statement (`_BATCHES`)."""
     from urbanmgmt import asyncdb
 
     single = _statement(statement, params)
