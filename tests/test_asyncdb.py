@@ -2,10 +2,10 @@
 no ask waits forever when the one running its batch fails or is cancelled."""
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.aio import run_in_new_loop as run
 from urbanmgmt import asyncdb
 
 pytestmark = pytest.mark.django_db
@@ -17,12 +17,6 @@ SLOW_BATCH = (
     "SELECT q.i, q.n * 2 FROM unnest($1::int[]) WITH ORDINALITY AS q(n, i), pg_sleep(2)"
     " ORDER BY q.i"
 )
-
-
-def run(coroutine_function, *args):
-    """On a new loop in a thread of its own (the test's thread may be in Playwright's)."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, coroutine_function(*args)).result()
 
 
 def ask(number, batch=BATCH, single=SINGLE):

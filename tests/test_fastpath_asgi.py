@@ -9,7 +9,6 @@ data (transactional).
 """
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import psycopg
@@ -18,9 +17,11 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
 
 from planning import lookup
+from tests.aio import database_dsn
+from tests.aio import run_in_new_loop as run
 from tests.gis.test_tiles import tile_cache  # noqa: F401 (autouse: a file cache per test)
 from tests.test_fastpath import LOOKUPS, call, make_place, tile_path
-from urbanmgmt import asyncdb, fastpath
+from urbanmgmt import asyncdb
 from urbanmgmt.fastpath import AsyncFastPaths, FastPaths
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -93,13 +94,6 @@ async def _ask(app, scope, close=True):
         "headers": {name.decode(): value.decode() for name, value in start["headers"]},
         "body": b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"),
     }
-
-
-def run(coroutine_function, *args):
-    """Run a coroutine on a new event loop in a thread of its own: the test's thread may be
-    inside another loop already (Playwright's, once a browser test has run)."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, coroutine_function(*args)).result()
 
 
 def ask_front(path, query=None, headers=None, **scope_extra):
@@ -251,16 +245,13 @@ def test_a_failing_async_handler_hands_the_request_to_django(place, monkeypatch,
     assert "the pool went away" in caplog.text
 
 
-def test_the_async_path_is_registered_for_the_lookup_only():
-    assert set(fastpath._ASYNC_EXACT) == {"/api/planning/lookup"}
-
-
 def test_the_lifespan_closes_the_pool_at_shutdown(place):
     app = front(Spy())
 
     async def lifespan():
-        await asyncdb.fetch_one("SELECT 1", [])
         pool = await asyncdb.pool()
+        async with pool.connection() as connection:
+            await connection.execute("SELECT 1")
         incoming = asyncio.Queue()
         for kind in ("lifespan.startup", "lifespan.shutdown"):
             incoming.put_nowait({"type": kind})
@@ -285,7 +276,7 @@ def test_lost_pool_connections_are_replaced_and_django_answers_meanwhile(place, 
 
     async def asks():
         answers = [await _ask(app, scope, close=False)]
-        with psycopg.connect(_dsn(), autocommit=True) as other:
+        with psycopg.connect(database_dsn(), autocommit=True) as other:
             other.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                 " WHERE application_name = %s",
@@ -309,9 +300,3 @@ def test_lost_pool_connections_are_replaced_and_django_answers_meanwhile(place, 
     assert len({answer["body"] for answer in answers}) == 1
     assert 1 <= spy.calls <= settings.DB_ASYNC_CONNECTIONS
     assert spy.calls == len(answers) - 2  # the last one came from the fast path again
-
-
-def _dsn():
-    params = asyncdb.connection_kwargs()
-    keys = {"dbname", "user", "host", "port", "password"}
-    return psycopg.conninfo.make_conninfo(**{k: v for k, v in params.items() if k in keys})

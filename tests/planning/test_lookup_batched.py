@@ -3,13 +3,13 @@
 
 import asyncio
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.utils import translation
 
 from planning import lookup
 from planning.lookup import ParcelKey, alookup_lonlat, alookup_parcel, lookup_lonlat, lookup_parcel
+from tests.aio import run_in_new_loop as run
 from tests.factories import make_district, make_parcel, rect
 from tests.planning.factories import make_decision, make_road, make_zone
 from urbanmgmt import asyncdb
@@ -34,12 +34,6 @@ def city():
             geom=rect(lon - 0.0001, lat - 0.0001, lon + 0.0001, lat + 0.0001),
         )
     return district
-
-
-def run(coroutine_function, *args):
-    """On a new loop in a thread of its own (the test's thread may be in Playwright's)."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, coroutine_function(*args)).result()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from django import db
 from django.db import connection
 
 from planning.lookup import lookup_lonlat
+from tests.aio import database_dsn
 from tests.factories import make_district, make_parcel, rect
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,7 +33,7 @@ def test_the_lookup_answers_again_on_a_new_connection(parcel):
 
 def test_a_lost_connection_raises_djangos_error_and_is_replaced(parcel):
     before = lookup_lonlat(106.6851, 10.8001)
-    with psycopg.connect(_dsn(), autocommit=True) as other:
+    with psycopg.connect(database_dsn(), autocommit=True) as other:
         other.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
 
     with pytest.raises(db.OperationalError):
@@ -42,10 +43,3 @@ def test_a_lost_connection_raises_djangos_error_and_is_replaced(parcel):
     connection.close_if_unusable_or_obsolete()
 
     assert lookup_lonlat(106.6851, 10.8001) == before
-
-
-def _dsn() -> str:
-    """Where Django's connection goes, for a second connection beside it."""
-    params = connection.get_connection_params()
-    keys = {"dbname", "user", "host", "port", "password"}
-    return psycopg.conninfo.make_conninfo(**{k: v for k, v in params.items() if k in keys})
