@@ -300,7 +300,8 @@ _TEXTS = {
 }
 _STATEMENTS = {name: _positional(text) for name, text in _TEXTS.items()}
 
-# The parameters of one lookup that a batch of them gives as arrays, with their SQL types.
+# The parameters of one lookup that a batch of them gives as arrays, with their SQL types
+# (every statement of the async path is batched).
 _ITEM_FIELDS = {
     "parcel at point": {"lon": "float8", "lat": "float8"},
     "parcel by key": {"ward": "text", "sheet": "int4", "number": "int4"},
@@ -327,9 +328,12 @@ _BATCHES = {
 }
 
 
+_CONSTANTS = {"facing": FACING_M, "reach": REACH_3857}
+
+
 def _statement(statement: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
     """The SQL of one of `_STATEMENTS` and its arguments, in order."""
-    params = {**params, "facing": FACING_M, "reach": REACH_3857}
+    params = {**params, **_CONSTANTS}
     sql, names = _STATEMENTS[statement]
     return sql, [params[name] for name in names]
 
@@ -360,27 +364,23 @@ async def _drive_async(plan: Plan) -> dict[str, Any]:
 
 
 async def _fetch_async(statement: str, params: dict[str, Any]) -> Any:
-    """One statement's answer on the async pool. Lookups that wait for a connection together
-    are answered by one statement (`_BATCHES`)."""
+    """One statement's answer on the async pool, shared with the lookups that wait for a
+    connection at the same time and ask the same statement for the same day (`_BATCHES`)."""
     from urbanmgmt import asyncdb
 
-    single = _statement(statement, params)
-    fields = _ITEM_FIELDS.get(statement)
-    if fields is None:
-        return await asyncdb.fetch_one(*single)
-    shared = {"facing": FACING_M, "reach": REACH_3857}
-    shared.update((name, value) for name, value in params.items() if name not in fields)
+    fields = _ITEM_FIELDS[statement]
+    shared = {name: value for name, value in params.items() if name not in fields}
     batch_sql, batch_names = _BATCHES[statement]
 
     def batch_args(items: list[tuple[Any, ...]]) -> list[Any]:
-        values = dict(shared)
+        values = {**shared, **_CONSTANTS}
         for position, name in enumerate(fields):
             values[f"{name}_all"] = [item[position] for item in items]
         return [values[name] for name in batch_names]
 
     return await asyncdb.fetch_one_batched(
-        (statement, *sorted(shared.items())),
-        single,
+        (statement, *shared.values()),
+        _statement(statement, params),
         batch_sql,
         batch_args,
         tuple(params[name] for name in fields),
